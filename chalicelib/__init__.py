@@ -1,0 +1,1 @@
+"""Cepat Respon Masyarakat (CRM): Jakarta's citizen complaint platform."""

@@ -1,0 +1,36 @@
+"""Complaint categories and the policy values that vary by category."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SlaPolicy(BaseModel):
+    """Time limits of DESIGN section 5, in calendar hours."""
+
+    first_action_hours: float = Field(6, gt=0)
+    finish_hours: float = Field(7 * 24, gt=0)
+    warn_fraction: float = Field(0.8, gt=0, lt=1)
+
+
+class Category(BaseModel):
+    id: str
+    name: str  # Bahasa Indonesia, shown first
+    name_en: str
+    opd: str | None = None  # the OPD to coordinate with (DESIGN section 3)
+    # Who acts first: the kelurahan of the place (the default), or the OPD's suku dinas.
+    first_responder: str = "kelurahan"
+    sla: SlaPolicy = Field(default_factory=SlaPolicy)
+
+
+class Categories:
+    def __init__(self, categories: list[Category]) -> None:
+        self._by_id = {c.id: c for c in categories}
+        if len(self._by_id) != len(categories):
+            raise ValueError("duplicate category ids")
+
+    def get(self, category_id: str) -> Category | None:
+        return self._by_id.get(category_id)
+
+    def all(self) -> list[Category]:
+        return list(self._by_id.values())

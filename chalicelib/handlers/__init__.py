@@ -1,0 +1,1 @@
+"""Thin entry points: translate HTTP requests and Lambda events into service calls and back."""

@@ -1,0 +1,23 @@
+"""Public routes: health and report tracking."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.handlers.http import api, json_response
+from chalicelib.services.deps import default_deps
+from chalicelib.services.tracking import track_report
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/health", methods=["GET"])
+def health() -> Response:
+    return json_response({"status": "ok"})
+
+
+@bp.route("/reports/{ticket}", methods=["GET"])
+@api
+def get_report(ticket: str) -> Response:
+    token = (bp.current_request.query_params or {}).get("token")
+    return json_response(track_report(default_deps(), ticket, token))

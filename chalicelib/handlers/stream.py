@@ -1,0 +1,50 @@
+"""The table's DynamoDB stream: routes every new report to its unit.
+
+Records arrive at least once and in order per item. A record that fails is
+reported in `batchItemFailures`, so Lambda retries from it and the rest of the
+batch is not lost; routing itself is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from chalice import Blueprint
+from chalice.app import DynamoDBEvent
+
+from chalicelib.adapters.store import report_from_image
+from chalicelib.services.deps import default_deps
+from chalicelib.services.routing import route_report
+
+log = logging.getLogger("crm.stream")
+bp = Blueprint(__name__)
+
+# Chalice needs the ARN when the app is packaged; the deployed template wires the
+# real stream (infra/aws), the local stack sets it before importing the app.
+STREAM_ARN = os.environ.get(
+    "CRM_TABLE_STREAM_ARN",
+    "arn:aws:dynamodb:ap-southeast-3:000000000000:table/crm-local/stream/local",
+)
+
+
+@bp.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=50, starting_position="TRIM_HORIZON",
+                       name="route_reports")
+def route_reports(event: DynamoDBEvent) -> dict[str, Any]:
+    failures: list[dict[str, str]] = []
+    deps = default_deps()
+    for record in event:
+        if failures:  # keep order: everything after a failure is retried with it
+            failures.append({"itemIdentifier": record.sequence_number})
+            continue
+        try:
+            if record.event_name != "INSERT" or not record.new_image:
+                continue
+            report = report_from_image(record.new_image)
+            if report is not None:
+                route_report(deps, report.ticket)
+        except Exception:
+            log.exception("routing failed for stream record %s", record.sequence_number)
+            failures.append({"itemIdentifier": record.sequence_number})
+    return {"batchItemFailures": failures}

@@ -1,0 +1,48 @@
+"""moto-backed fixtures: a fresh table per test, and the app's dependencies pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.adapters.table import create_table
+from chalicelib.config import settings
+from chalicelib.services.deps import Deps, build_deps, override_deps
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), settings().table_name)
+        yield
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 28, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def deps(aws: None, clock: FakeClock) -> Iterator[Deps]:
+    built = build_deps(settings())
+    built = Deps(store=built.store, registry=built.registry, settings=built.settings, clock=clock)
+    override_deps(built)  # the handlers' default_deps() now returns this test's deps
+    yield built
+    override_deps(None)
