@@ -2,10 +2,9 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import public, stream
-from chalicelib.handlers.channels import balai_warga
+from chalicelib.handlers import auth, officer, public, stream
+from chalicelib.handlers.channels import balai_warga, walk_in
 
 app = Chalice(app_name="crm")
-app.register_blueprint(public.bp)
-app.register_blueprint(balai_warga.bp)
-app.register_blueprint(stream.bp)
+for blueprint in (public.bp, auth.bp, officer.bp, balai_warga.bp, walk_in.bp, stream.bp):
+    app.register_blueprint(blueprint)

@@ -19,6 +19,8 @@ class Settings:
     token_secret: bytes
     public_base_url: str
     due_shards: int
+    user_pool_id: str | None
+    user_pool_client_id: str | None
 
 
 def settings() -> Settings:
@@ -38,4 +40,6 @@ def settings() -> Settings:
         token_secret=secret.encode(),
         public_base_url=env.get("CRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         due_shards=int(env.get("CRM_DUE_SHARDS", "4")),
+        user_pool_id=env.get("CRM_USER_POOL_ID") or None,
+        user_pool_client_id=env.get("CRM_USER_POOL_CLIENT_ID") or None,
     )

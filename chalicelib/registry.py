@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from chalicelib.domain.categories import Categories, Category
 from chalicelib.domain.channels import Channel
+from chalicelib.domain.officers import Officer, Role, RolePolicy
+from chalicelib.domain.status import Action
 from chalicelib.domain.units import Opd, UnitDirectory
 from chalicelib.domain.wilayah import Wilayah, WilayahRow
 
@@ -26,9 +29,10 @@ class Registry:
     units: UnitDirectory
     categories: Categories
     channels: dict[str, Channel]
+    role_policies: dict[Role, RolePolicy]
 
 
-def _json(name: str) -> list[dict]:
+def _json(name: str) -> Any:
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
@@ -46,4 +50,14 @@ def registry() -> Registry:
         units=UnitDirectory(wilayah, opds),
         categories=Categories([Category(**row) for row in _json("categories.json")]),
         channels={c.id: c for c in (Channel(**row) for row in _json("channels.json"))},
+        role_policies={
+            Role(name): RolePolicy(frozenset(row["unit_kinds"]),
+                                   frozenset(Action(a) for a in row["actions"]))
+            for name, row in _json("roles.json")["roles"].items()
+        },
     )
+
+
+def demo_officers() -> list[Officer]:
+    """The demo accounts of the local stack and the tests (listed in the README)."""
+    return [Officer(**row) for row in _json("demo_officers.json")]

@@ -10,9 +10,11 @@ Guarantees the rest of the code relies on:
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import uuid
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +22,22 @@ from botocore.exceptions import BotoCoreError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.table import (
+    ALL_INDEX,
+    AREA_INDEX_BY_DEPTH,
+    INDEXES,
+    WORK_INDEX,
+)
 from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.queues import QueueSource, queue_keys
 from chalicelib.domain.report import HistoryEvent, Report
 from chalicelib.domain.sla import next_due
 from chalicelib.domain.timefmt import utc_iso
+from chalicelib.domain.units import UnitDirectory
 
 # DynamoDB answers with these when it is overloaded or failing; the client may retry.
 _RETRYABLE = {
@@ -78,26 +89,37 @@ def _meta(table_name: str, region: str, host: str | None) -> type:
                              "max_retry_attempts": 3, "base_backoff_ms": 25})
 
 
+def _index(name: str) -> type:
+    """A PynamoDB view of one of the table's GSIs (see chalicelib/adapters/table.py)."""
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), {
+        "Meta": meta,
+        f"{name}pk": UnicodeAttribute(hash_key=True),
+        f"{name}sk": UnicodeAttribute(range_key=True),
+    })
+
+
 def _models(table_name: str, region: str, host: str | None) -> tuple[type, type, type]:
     meta = _meta(table_name, region, host)
-
-    class ReportItem(Model):
-        Meta = meta
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
-        type = UnicodeAttribute(default="report")
-        doc = UnicodeAttribute()
-        ticket = UnicodeAttribute()
-        status = UnicodeAttribute()
-        channel = UnicodeAttribute()
-        category = UnicodeAttribute(null=True)
-        unit = UnicodeAttribute(null=True)
-        created_at = UnicodeAttribute()
-        gsi1pk = UnicodeAttribute(null=True)
-        gsi1sk = UnicodeAttribute(null=True)
-        gsi2pk = UnicodeAttribute(null=True)
-        gsi2sk = UnicodeAttribute(null=True)
-        version = VersionAttribute()
+    namespace: dict[str, Any] = {
+        "Meta": meta,
+        "pk": UnicodeAttribute(hash_key=True),
+        "sk": UnicodeAttribute(range_key=True),
+        "type": UnicodeAttribute(default="report"),
+        "doc": UnicodeAttribute(),
+        "ticket": UnicodeAttribute(),
+        "status": UnicodeAttribute(),
+        "channel": UnicodeAttribute(),
+        "category": UnicodeAttribute(null=True),
+        "unit": UnicodeAttribute(null=True),
+        "created_at": UnicodeAttribute(),
+        "version": VersionAttribute(),
+    }
+    for name in INDEXES:
+        namespace[f"{name}pk"] = UnicodeAttribute(null=True)
+        namespace[f"{name}sk"] = UnicodeAttribute(null=True)
+        namespace[f"index_{name}"] = _index(name)()
+    ReportItem = type(Model)("ReportItem", (Model,), namespace)  # noqa: N806
 
     class EventItem(Model):
         Meta = meta
@@ -139,17 +161,41 @@ def event_from_image(image: dict[str, Any]) -> HistoryEvent | None:
     return HistoryEvent.model_validate_json(image["doc"]["S"])
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    channel: str | None = None
+    created_from: str | None = None  # UTC ISO, inclusive
+    created_to: str | None = None  # UTC ISO, exclusive
+    overdue_at: str | None = None  # UTC ISO "now": only reports whose deadline has passed
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    reports: list[Report]
+    cursor: dict[str, str] | None  # pass back to continue; None when there is no more
+
+
+NO_DEADLINE = "9999"  # sorts after every real deadline
+
+
 class ReportStore:
-    def __init__(self, table_name: str, region: str, host: str | None = None,
-                 due_shards: int = 4) -> None:
+    def __init__(self, table_name: str, region: str, units: UnitDirectory,
+                 host: str | None = None, due_shards: int = 4) -> None:
         self._report_cls, self._event_cls, self._dedupe_cls = _models(table_name, region, host)
         self._connection = Connection(region=region, host=host)
+        self._units = units
         self._due_shards = due_shards
 
     # -- writing -------------------------------------------------------------
 
+    def _shard(self, ticket: str) -> int:
+        return zlib.crc32(ticket.encode()) % self._due_shards
+
     def _report_item(self, report: Report, version: int | None) -> Any:
         due = next_due(report)
+        keys = queue_keys(report, self._units)
         item = self._report_cls(
             pk=report_key(report.ticket),
             sk="A",
@@ -161,12 +207,20 @@ class ReportStore:
             unit=report.unit,
             created_at=utc_iso(report.created_at),
         )
-        if report.is_open and report.unit is not None:
-            item.gsi1pk = f"Q#{report.unit}"
-            item.gsi1sk = f"{utc_iso(due) if due else '9999'}#{report.ticket}"
+        sort_key = f"{utc_iso(keys.due) if keys.due else NO_DEADLINE}#{report.ticket}"
+
+        def index(name: str, partition: str) -> None:
+            setattr(item, f"{name}pk", partition)
+            setattr(item, f"{name}sk", sort_key)
+
+        if keys.work:
+            index(WORK_INDEX, f"W#{keys.work}")
+        if keys.listed:
+            index(ALL_INDEX, f"ALL#{self._shard(report.ticket)}")
+        for depth, unit in keys.areas.items():
+            index(AREA_INDEX_BY_DEPTH[depth], f"A{depth}#{unit}")
         if due is not None:
-            shard = zlib.crc32(report.ticket.encode()) % self._due_shards
-            item.gsi2pk = f"DUE#{shard}"
+            item.gsi2pk = f"DUE#{self._shard(report.ticket)}"
             item.gsi2sk = f"{utc_iso(due)}#{report.ticket}"
         if version is not None:
             item.version = version
@@ -282,3 +336,76 @@ class ReportStore:
 
         item = self._read(get)
         return item.ticket if item is not None else None
+
+    # -- queues --------------------------------------------------------------
+
+    def _streams(self, source: QueueSource) -> list[tuple[str, str]]:
+        """(index name, partition key) pairs that together hold a queue source."""
+        if source.kind == "work":
+            return [(WORK_INDEX, f"W#{source.key}")]
+        if source.kind == "area":
+            return [(AREA_INDEX_BY_DEPTH[source.depth], f"A{source.depth}#{source.key}")]
+        return [(ALL_INDEX, f"ALL#{shard}") for shard in range(self._due_shards)]
+
+    def _filter(self, filters: QueueFilter) -> Any:
+        cls = self._report_cls
+        condition = None
+        parts = []
+        if filters.statuses:
+            parts.append(cls.status.is_in(*filters.statuses))
+        if filters.category:
+            parts.append(cls.category == filters.category)
+        if filters.channel:
+            parts.append(cls.channel == filters.channel)
+        if filters.created_from:
+            parts.append(cls.created_at >= filters.created_from)
+        if filters.created_to:
+            parts.append(cls.created_at < filters.created_to)
+        for part in parts:
+            condition = part if condition is None else condition & part
+        return condition
+
+    def _stream(self, index_name: str, partition: str, after: str | None,
+                filters: QueueFilter, page_size: int) -> Iterator[tuple[str, Any]]:
+        index = getattr(self._report_cls, f"index_{index_name}")
+        sort_attr = getattr(self._report_cls, f"{index_name}sk")
+        if filters.overdue_at and after:
+            # "!" sorts right after the cursor itself and before any longer key
+            key_condition = sort_attr.between(f"{after}!", filters.overdue_at)
+        elif filters.overdue_at:
+            key_condition = sort_attr < filters.overdue_at
+        elif after:
+            key_condition = sort_attr > after
+        else:
+            key_condition = None
+        results = index.query(partition, range_key_condition=key_condition,
+                              filter_condition=self._filter(filters), page_size=page_size)
+        for item in results:
+            yield getattr(item, f"{index_name}sk"), item
+
+    def queue(self, sources: list[QueueSource], *, limit: int = 50,
+              cursor: dict[str, str] | None = None,
+              filters: QueueFilter = QueueFilter()) -> QueuePage:
+        """Reports of the given queues, merged and sorted by deadline, one page at a time.
+
+        The cursor holds, per underlying index partition, the last sort key returned,
+        so pages neither repeat nor skip items even when partitions are merged.
+        """
+        cursor = dict(cursor or {})
+        streams = {f"{name}|{partition}": (name, partition)
+                   for source in sources for name, partition in self._streams(source)}
+
+        def tagged(stream_id: str) -> Iterator[tuple[str, str, Any]]:
+            name, partition = streams[stream_id]
+            for sort_key, item in self._stream(name, partition, cursor.get(stream_id),
+                                               filters, limit + 1):
+                yield sort_key, stream_id, item
+
+        merged = heapq.merge(*(tagged(stream_id) for stream_id in streams))
+        taken = self._read(lambda: list(itertools.islice(merged, limit + 1)))
+        page, more = taken[:limit], len(taken) > limit
+        next_cursor = dict(cursor)
+        for sort_key, stream_id, _item in page:
+            next_cursor[stream_id] = sort_key
+        reports = [Report.model_validate_json(item.doc) for _, _, item in page]
+        return QueuePage(reports, next_cursor if more else None)

@@ -4,20 +4,28 @@ Items (pk / sk):
 - report        R#<ticket> / A                the current state (doc = JSON of the domain Report)
 - history event R#<ticket> / E#<seq:06d>      append-only, never rewritten
 - dedupe key    D#<channel>#<message id> / D  the channel's own message id -> ticket
+- login guard   L#<username> / L              failed sign-ins, expires by TTL (`expires_at`)
 
-Indexes (sparse: an item is in an index only while it has the key attributes):
-- gsi1 "queue": gsi1pk = Q#<unit>, gsi1sk = <next due, UTC ISO>#<ticket>; a unit's open queue
-  sorted by deadline. Removed when the report closes.
-- gsi2 "due":   gsi2pk = DUE#<shard>, gsi2sk = <next check, UTC ISO>#<ticket>; the SLA sweep
-  reads only what is due, shard by shard, never scanning the table.
+Indexes are sparse (an item is in one only while it has that key) and every sort key
+is `<deadline, UTC ISO or 9999>#<ticket>`, so each query returns a queue sorted by
+deadline and "overdue" is a key condition, not a filter:
+- gsi1 "work":  W#<unit> or W#validasi: who must act next.
+- gsi2 "due":   DUE#<shard> / next check time: the SLA sweep reads only what is due.
+- gsi3 "all":   ALL#<shard>: every open report (admins).
+- gsi4..gsi6 "area": the responsible unit's ancestor at depth 1 (kota or OPD), depth 2
+  (kecamatan or suku dinas), depth 3 (kelurahan): one query gives an officer their area.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-QUEUE_INDEX = "gsi1"
+WORK_INDEX = "gsi1"
 DUE_INDEX = "gsi2"
+ALL_INDEX = "gsi3"
+AREA_INDEX_BY_DEPTH = {1: "gsi4", 2: "gsi5", 3: "gsi6"}
+INDEXES = (WORK_INDEX, DUE_INDEX, ALL_INDEX, *AREA_INDEX_BY_DEPTH.values())
+TTL_ATTRIBUTE = "expires_at"
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -32,6 +40,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
             "Projection": {"ProjectionType": "ALL"},
         }
 
+    key_names = ["pk", "sk"] + [f"{i}{part}" for i in INDEXES for part in ("pk", "sk")]
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -39,11 +48,8 @@ def table_definition(table_name: str) -> dict[str, Any]:
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
         ],
-        "AttributeDefinitions": [
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
-        ],
-        "GlobalSecondaryIndexes": [gsi(QUEUE_INDEX), gsi(DUE_INDEX)],
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in key_names],
+        "GlobalSecondaryIndexes": [gsi(name) for name in INDEXES],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
 
@@ -57,3 +63,7 @@ def create_table(client: Any, table_name: str) -> None:
         pass
     client.create_table(**table_definition(table_name))
     client.get_waiter("table_exists").wait(TableName=table_name)
+    client.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+    )

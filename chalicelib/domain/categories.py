@@ -11,6 +11,9 @@ class SlaPolicy(BaseModel):
     first_action_hours: float = Field(6, gt=0)
     finish_hours: float = Field(7 * 24, gt=0)
     warn_fraction: float = Field(0.8, gt=0, lt=1)
+    # After a validator rejects the follow-up (TL Ditolak) the unit gets this long to redo it
+    # (unconfirmed default; shorter than a fresh finish limit).
+    redo_hours: float = Field(72, gt=0)
 
 
 class Category(BaseModel):

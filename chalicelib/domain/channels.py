@@ -14,3 +14,9 @@ class Channel(BaseModel):
     kind: str  # partner | social | email | sms | web-form | walk-in
     auth: str  # how a delivery proves where it came from
     reply: str  # how the citizen is answered
+    # Walk-in channels: which officers may record a complaint on the channel.
+    officer_unit_kinds: list[str] = []
+    officer_units: list[str] = []
+
+    def accepts_officer_unit(self, unit_code: str, unit_kind: str) -> bool:
+        return unit_kind in self.officer_unit_kinds or unit_code in self.officer_units

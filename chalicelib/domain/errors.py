@@ -60,3 +60,15 @@ class ConcurrentUpdate(DomainError):
 
 class NotFound(DomainError):
     kind = "not_found"
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in: missing, expired or forged token."""
+
+    kind = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    kind = "too_many"
+
+    retry_after_seconds: int = 0

@@ -39,6 +39,9 @@ def public_report(report: Report, history: list[HistoryEvent], *, units: UnitDir
         "due_at": _moment(next_due(report)),
         "first_action_due": _moment(report.first_action_due),
         "finish_due": _moment(report.finish_due),
+        "ews_at": _moment(report.ews_at),
+        "parent_ticket": report.parent_ticket,
+        "rating": {"stars": report.rating.stars} if report.rating else None,
         "history": [
             {
                 "at": _moment(event.at),

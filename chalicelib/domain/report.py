@@ -50,6 +50,12 @@ class Photo(BaseModel):
     by: str
 
 
+class Rating(BaseModel):
+    stars: int = Field(ge=1, le=5)
+    comment: str | None = None
+    at: datetime
+
+
 class HistoryEvent(BaseModel):
     seq: int  # 1, 2, 3 ... per report: the order of events and the store's append key
     at: datetime
@@ -82,6 +88,10 @@ class Report(BaseModel):
     closed_at: datetime | None = None
     external_id: str | None = None  # the channel's own message id (dedupe key)
     entered_by: str | None = None  # officer who typed in a walk-in complaint
+    ews_at: datetime | None = None  # estimasi waktu selesai set by the unit for a long job
+    parent_ticket: str | None = None  # set when merged as a duplicate
+    rating: Rating | None = None
+    review_requested: bool = False  # a poor rating waits for the validator
     event_count: int = 0
 
     @property
@@ -144,8 +154,13 @@ def apply_action(
     internal_note: str | None = None,
     unit: str | None = None,
     data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> tuple[Report, HistoryEvent]:
-    """Apply one lifecycle action; raise `IllegalTransition` if the status does not allow it."""
+    """Apply one lifecycle action; raise `IllegalTransition` if the status does not allow it.
+
+    `changes` are further field updates the action implies (deadlines, photos, rating),
+    decided by the caller's rule and applied in the same step.
+    """
     target = next_status(report.status, action)
     if target is None:
         raise IllegalTransition(
@@ -168,7 +183,8 @@ def apply_action(
                 f"Kolom '{name}' paling panjang {MAX_NOTE_LENGTH} karakter.",
                 f"Field '{name}' must be at most {MAX_NOTE_LENGTH} characters.",
             )])
-    changes: dict[str, Any] = {
+    changes = {
+        **(changes or {}),
         "status": target,
         "updated_at": now,
         "event_count": report.event_count + 1,

@@ -71,6 +71,9 @@ class Action(StrEnum):
     DUPLIKAT = "duplikat"
     LUAR_WILAYAH = "luar_wilayah"
     BUKA_KEMBALI = "buka_kembali"
+    FOTO = "foto"  # photos attached, status unchanged
+    NILAI = "nilai"  # the reporter rated the result
+    TINJAU = "tinjau"  # a validator reviewed a poor rating and let the result stand
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ TRANSITIONS: dict[Action, Transition] = {
         frozenset({Status.MENUNGGU}), Status.DI_LUAR_WILAYAH, needs_reason=True
     ),
     Action.BUKA_KEMBALI: Transition(frozenset({Status.SELESAI}), Status.PROSES, needs_reason=True),
+    Action.FOTO: Transition(OPEN_STATUSES, None),
+    Action.NILAI: Transition(frozenset({Status.SELESAI}), None),
+    Action.TINJAU: Transition(frozenset({Status.SELESAI}), None, needs_reason=True),
 }
 
 

@@ -18,7 +18,8 @@ from chalicelib.domain.errors import DomainError
 log = logging.getLogger("crm.http")
 
 MAX_BODY_BYTES = 1_000_000
-_STATUS_BY_KIND = {"invalid": 400, "conflict": 409, "not_found": 404, "forbidden": 403}
+_STATUS_BY_KIND = {"invalid": 400, "conflict": 409, "not_found": 404, "forbidden": 403,
+                   "unauthenticated": 401, "too_many": 429, "unavailable": 503}
 
 
 class HttpProblem(Exception):
@@ -93,8 +94,13 @@ def api(view: Callable[..., Response]) -> Callable[..., Response]:
         except DomainError as exc:
             errors = [{"field": p.field, "message_id": p.message_id, "message_en": p.message_en}
                       for p in exc.problems]
+            headers = {}
+            if exc.kind == "unauthenticated":
+                headers["WWW-Authenticate"] = 'Bearer realm="crm"'
+            if getattr(exc, "retry_after_seconds", 0):
+                headers["Retry-After"] = str(exc.retry_after_seconds)
             return problem(_STATUS_BY_KIND.get(exc.kind, 400), exc.code, exc.message_id,
-                           exc.message_en, errors or None)
+                           exc.message_en, errors or None, headers)
         except StoreUnavailable:
             log.warning("store unavailable", exc_info=True)
             return problem(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.handlers.http import api, json_response
+from chalicelib.handlers.http import api, json_response, read_body
 from chalicelib.services.deps import default_deps
+from chalicelib.services.rating import rate_report
 from chalicelib.services.tracking import track_report
 
 bp = Blueprint(__name__)
@@ -21,3 +22,11 @@ def health() -> Response:
 def get_report(ticket: str) -> Response:
     token = (bp.current_request.query_params or {}).get("token")
     return json_response(track_report(default_deps(), ticket, token))
+
+
+@bp.route("/reports/{ticket}/rating", methods=["POST"], content_types=["application/json"])
+@api
+def rate(ticket: str) -> Response:
+    request = bp.current_request
+    token = (request.query_params or {}).get("token")
+    return json_response(rate_report(default_deps(), ticket, token, read_body(request)), 201)

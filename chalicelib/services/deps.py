@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
+from chalicelib.adapters.identity import CognitoIdentity
+from chalicelib.adapters.login_guard import LoginGuard
+from chalicelib.adapters.media import Media
 from chalicelib.adapters.store import ReportStore
 from chalicelib.config import Settings, settings
 from chalicelib.registry import Registry, registry
@@ -24,13 +27,29 @@ class Deps:
     store: ReportStore
     registry: Registry
     settings: Settings
+    media: Media
+    login_guard: LoginGuard
+    # None where no Cognito pool is configured: officer routes then answer 503.
+    identity: CognitoIdentity | None = None
     clock: Callable[[], datetime] = system_clock
 
 
-def build_deps(config: Settings) -> Deps:
-    store = ReportStore(config.table_name, config.region, host=config.endpoint_url,
-                        due_shards=config.due_shards)
-    return Deps(store=store, registry=registry(), settings=config)
+def build_deps(config: Settings, clock: Callable[[], datetime] = system_clock) -> Deps:
+    reg = registry()
+    identity = None
+    if config.user_pool_id and config.user_pool_client_id:
+        identity = CognitoIdentity(config.region, config.user_pool_id,
+                                   config.user_pool_client_id, endpoint_url=config.endpoint_url)
+    return Deps(
+        store=ReportStore(config.table_name, config.region, reg.units,
+                          host=config.endpoint_url, due_shards=config.due_shards),
+        registry=reg,
+        settings=config,
+        media=Media(config.bucket, config.region, endpoint_url=config.endpoint_url),
+        login_guard=LoginGuard(config.table_name, config.region, host=config.endpoint_url),
+        identity=identity,
+        clock=clock,
+    )
 
 
 _override: Deps | None = None

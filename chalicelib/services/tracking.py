@@ -27,4 +27,7 @@ def track_report(deps: Deps, ticket_text: str, token: str | None) -> dict[str, A
         raise NOT_FOUND
     history = deps.store.history(ticket)
     reg = deps.registry
-    return public_report(loaded.report, history, units=reg.units, categories=reg.categories)
+    view = public_report(loaded.report, history, units=reg.units, categories=reg.categories)
+    view["photos"] = [{"kind": p.kind, "url": deps.media.view_url(p.key)}
+                      for p in loaded.report.photos]
+    return view

@@ -10,7 +10,9 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.adapters.table import create_table
+from chalicelib.adapters.user_pool import create_officer, create_user_pool
 from chalicelib.config import settings
+from chalicelib.registry import demo_officers
 from chalicelib.services.deps import Deps, build_deps, override_deps
 
 
@@ -39,10 +41,26 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 28, 3, 0, tzinfo=UTC))
 
 
+DEMO_PASSWORD = "Demo-Password-2026"
+
+
+@pytest.fixture
+def cognito(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user pool with the demo officers, configured for the app."""
+    client = boto3.client("cognito-idp")
+    pool_id, client_id = create_user_pool(client, "crm-test")
+    for officer in demo_officers():
+        create_officer(client, pool_id, officer, DEMO_PASSWORD)
+    monkeypatch.setenv("CRM_USER_POOL_ID", pool_id)
+    monkeypatch.setenv("CRM_USER_POOL_CLIENT_ID", client_id)
+
+
 @pytest.fixture
 def deps(aws: None, clock: FakeClock) -> Iterator[Deps]:
-    built = build_deps(settings())
-    built = Deps(store=built.store, registry=built.registry, settings=built.settings, clock=clock)
+    boto3.client("s3").create_bucket(
+        Bucket=settings().bucket,
+        CreateBucketConfiguration={"LocationConstraint": settings().region})
+    built = build_deps(settings(), clock=clock)
     override_deps(built)  # the handlers' default_deps() now returns this test's deps
     yield built
     override_deps(None)

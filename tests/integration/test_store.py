@@ -84,12 +84,15 @@ def test_open_reports_sit_in_the_unit_queue_and_due_index_and_leave_them_when_cl
                                 now=deps.clock(), unit="31.71.01.1001")
     loaded = deps.store.update(loaded, assigned, [e2])
     (item,) = [i for i in _items() if i["type"] == "report"]
-    assert item["gsi1pk"] == "Q#31.71.01.1001"
+    assert item["gsi1pk"] == "W#31.71.01.1001"  # the kelurahan must act
     assert item["gsi1sk"].startswith("2026-11-28T09:00:00Z#")  # first action due 6 h after intake
     assert item["gsi2pk"].startswith("DUE#")
+    # ... and it shows in the kecamatan's and the kota's area queues
+    assert (item["gsi4pk"], item["gsi5pk"], item["gsi6pk"]) == (
+        "A1#31.71", "A2#31.71.01", "A3#31.71.01.1001")
 
     closed, e3 = apply_action(loaded.report, Action.TOLAK, actor="lurah", now=deps.clock(),
                               note="Bukan pengaduan")
     deps.store.update(loaded, closed, [e3])
     (item,) = [i for i in _items() if i["type"] == "report"]
-    assert "gsi1pk" not in item and "gsi2pk" not in item
+    assert not [key for key in item if key.startswith("gsi")]

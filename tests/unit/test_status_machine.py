@@ -56,8 +56,12 @@ def test_key_transitions_match_design_section_4(action):
 
 def test_nothing_leaves_a_closed_status_except_reopening_a_finished_report():
     for status in CLOSED_STATUSES:
-        actions = allowed_actions(status)
-        assert actions == ([Action.BUKA_KEMBALI] if status == Status.SELESAI else [])
+        leaving = [a for a in allowed_actions(status)
+                   if (TRANSITIONS[a].to or status) != status]
+        assert leaving == ([Action.BUKA_KEMBALI] if status == Status.SELESAI else [])
+    # A finished report can still be rated and its rating reviewed, in place.
+    assert set(allowed_actions(Status.SELESAI)) == {
+        Action.BUKA_KEMBALI, Action.NILAI, Action.TINJAU}
 
 
 def test_open_and_closed_partition_the_statuses():
