@@ -1,8 +1,8 @@
-"""The table's DynamoDB stream: routes every new report to its unit.
+"""The table's DynamoDB stream: every change goes to the processors of its item type.
 
 Records arrive at least once and in order per item. A record that fails is
-reported in `batchItemFailures`, so Lambda retries from it and the rest of the
-batch is not lost; routing itself is idempotent.
+reported in `batchItemFailures` with everything after it, so Lambda retries from
+it and nothing is skipped; the processors are idempotent.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import Any
 from chalice import Blueprint
 from chalice.app import DynamoDBEvent
 
-from chalicelib.adapters.store import report_from_image
 from chalicelib.services.deps import default_deps
-from chalicelib.services.routing import route_report
+from chalicelib.services.stream import change_from, process_change
 
 log = logging.getLogger("crm.stream")
 bp = Blueprint(__name__)
@@ -39,12 +38,9 @@ def route_reports(event: DynamoDBEvent) -> dict[str, Any]:
             failures.append({"itemIdentifier": record.sequence_number})
             continue
         try:
-            if record.event_name != "INSERT" or not record.new_image:
-                continue
-            report = report_from_image(record.new_image)
-            if report is not None:
-                route_report(deps, report.ticket)
+            process_change(deps, change_from(record.event_name, record.new_image,
+                                             record.old_image))
         except Exception:
-            log.exception("routing failed for stream record %s", record.sequence_number)
+            log.exception("stream record %s failed", record.sequence_number)
             failures.append({"itemIdentifier": record.sequence_number})
     return {"batchItemFailures": failures}

@@ -159,7 +159,7 @@ def test_a_failing_record_is_reported_and_the_rest_is_left_for_the_retry(client,
         calls.append(ticket)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("chalicelib.handlers.stream.route_report", flaky)
+    monkeypatch.setattr("chalicelib.services.stream.route_report", flaky)
     result = client.lambda_.invoke("route_reports", event).payload
     sequence_numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
     failed = [f["itemIdentifier"] for f in result["batchItemFailures"]]
