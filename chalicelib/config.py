@@ -21,6 +21,7 @@ class Settings:
     due_shards: int
     user_pool_id: str | None
     user_pool_client_id: str | None
+    sender_email: str
 
 
 def settings() -> Settings:
@@ -42,4 +43,5 @@ def settings() -> Settings:
         due_shards=int(env.get("CRM_DUE_SHARDS", "4")),
         user_pool_id=env.get("CRM_USER_POOL_ID") or None,
         user_pool_client_id=env.get("CRM_USER_POOL_CLIENT_ID") or None,
+        sender_email=env.get("CRM_SENDER_EMAIL", "no-reply@jakarta.go.id"),
     )

@@ -41,10 +41,9 @@ class Media:
             raise
         return head.get("ContentType", ""), int(head.get("ContentLength", 0))
 
-    def view_url(self, key: str) -> str:
+    def view_url(self, key: str, expires_in: int = VIEW_EXPIRES_SECONDS) -> str:
         return self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key},
-            ExpiresIn=VIEW_EXPIRES_SECONDS)
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in)
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)

@@ -43,6 +43,8 @@ class Officer(BaseModel):
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+    # How the officer wants unit alerts; email-only spares the cost of SMS.
+    alerts: list[str] = ["email", "sms"]
 
 
 @dataclass(frozen=True)

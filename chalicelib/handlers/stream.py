@@ -14,6 +14,7 @@ from typing import Any
 from chalice import Blueprint
 from chalice.app import DynamoDBEvent
 
+from chalicelib.services import notifications  # noqa: F401  (registers its processors)
 from chalicelib.services.deps import default_deps
 from chalicelib.services.stream import change_from, process_change
 

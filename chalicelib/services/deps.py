@@ -13,6 +13,8 @@ from functools import cache
 from chalicelib.adapters.identity import CognitoIdentity
 from chalicelib.adapters.login_guard import LoginGuard
 from chalicelib.adapters.media import Media
+from chalicelib.adapters.notify import Notifier
+from chalicelib.adapters.sent_log import SentLog
 from chalicelib.adapters.store import ReportStore
 from chalicelib.config import Settings, settings
 from chalicelib.registry import Registry, registry
@@ -29,6 +31,8 @@ class Deps:
     settings: Settings
     media: Media
     login_guard: LoginGuard
+    notifier: Notifier
+    sent_log: SentLog
     # None where no Cognito pool is configured: officer routes then answer 503.
     identity: CognitoIdentity | None = None
     clock: Callable[[], datetime] = system_clock
@@ -47,6 +51,9 @@ def build_deps(config: Settings, clock: Callable[[], datetime] = system_clock) -
         settings=config,
         media=Media(config.bucket, config.region, endpoint_url=config.endpoint_url),
         login_guard=LoginGuard(config.table_name, config.region, host=config.endpoint_url),
+        notifier=Notifier(config.stage, config.region, config.sender_email,
+                          endpoint_url=config.endpoint_url),
+        sent_log=SentLog(config.table_name, config.region, host=config.endpoint_url),
         identity=identity,
         clock=clock,
     )

@@ -75,7 +75,7 @@ def test_login_returns_cognito_tokens_and_the_officer(client):
     body = login(client, "lurah.gambir").json_body
     assert body["officer"] == {"username": "lurah.gambir", "role": "lurah",
                                "unit": "31.71.01.1001", "name": None, "email": None,
-                               "phone": None}
+                               "phone": None, "alerts": ["email", "sms"]}
     assert body["id_token"] and body["access_token"] and body["expires_in"] > 0
 
 
