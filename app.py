@@ -2,9 +2,10 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import auth, officer, public, stream
+from chalicelib.handlers import auth, officer, public, schedules, stream
 from chalicelib.handlers.channels import balai_warga, walk_in
 
 app = Chalice(app_name="crm")
-for blueprint in (public.bp, auth.bp, officer.bp, balai_warga.bp, walk_in.bp, stream.bp):
+for blueprint in (public.bp, auth.bp, officer.bp, balai_warga.bp, walk_in.bp, stream.bp,
+                  schedules.bp):
     app.register_blueprint(blueprint)

@@ -14,7 +14,7 @@ import heapq
 import itertools
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,13 +29,15 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.table import (
     ALL_INDEX,
     AREA_INDEX_BY_DEPTH,
+    DUE_INDEX,
     INDEXES,
     WORK_INDEX,
 )
+from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.queues import QueueSource, queue_keys
 from chalicelib.domain.report import HistoryEvent, Report
-from chalicelib.domain.sla import next_due
+from chalicelib.domain.sla import next_check
 from chalicelib.domain.timefmt import utc_iso
 from chalicelib.domain.units import UnitDirectory
 
@@ -182,11 +184,15 @@ NO_DEADLINE = "9999"  # sorts after every real deadline
 
 class ReportStore:
     def __init__(self, table_name: str, region: str, units: UnitDirectory,
+                 sla_policy: Callable[[str | None], SlaPolicy],
                  host: str | None = None, due_shards: int = 4) -> None:
         self._report_cls, self._event_cls, self._dedupe_cls = _models(table_name, region, host)
         self._connection = Connection(region=region, host=host)
         self._units = units
+        self._sla_policy = sla_policy
         self._due_shards = due_shards
+        self.reads = 0  # items read by queries (benchmarks read it)
+        self.requests = 0
 
     # -- writing -------------------------------------------------------------
 
@@ -194,7 +200,7 @@ class ReportStore:
         return zlib.crc32(ticket.encode()) % self._due_shards
 
     def _report_item(self, report: Report, version: int | None) -> Any:
-        due = next_due(report)
+        check = next_check(report, self._sla_policy(report.category))
         keys = queue_keys(report, self._units)
         item = self._report_cls(
             pk=report_key(report.ticket),
@@ -219,9 +225,9 @@ class ReportStore:
             index(ALL_INDEX, f"ALL#{self._shard(report.ticket)}")
         for depth, unit in keys.areas.items():
             index(AREA_INDEX_BY_DEPTH[depth], f"A{depth}#{unit}")
-        if due is not None:
+        if check is not None:
             item.gsi2pk = f"DUE#{self._shard(report.ticket)}"
-            item.gsi2sk = f"{utc_iso(due)}#{report.ticket}"
+            item.gsi2sk = f"{utc_iso(check)}#{report.ticket}"
         if version is not None:
             item.version = version
         return item
@@ -409,3 +415,31 @@ class ReportStore:
             next_cursor[stream_id] = sort_key
         reports = [Report.model_validate_json(item.doc) for _, _, item in page]
         return QueuePage(reports, next_cursor if more else None)
+
+    # -- the SLA sweep's index --------------------------------------------------
+
+    @property
+    def due_shards(self) -> int:
+        return self._due_shards
+
+    def due_tickets(self, shard: int, until: str, page_size: int = 100) -> Iterator[str]:
+        """Tickets whose next SLA check is at or before `until` (UTC ISO), earliest first.
+
+        Reads only the due part of one shard of the sparse index: the cost follows
+        what is late, not the size of the table.
+        """
+        index = getattr(self._report_cls, f"index_{DUE_INDEX}")
+        # "$" sorts right after "#", so every "<until>#<ticket>" key is included.
+        condition = getattr(self._report_cls, f"{DUE_INDEX}sk") < f"{until}$"
+        last_key = None
+        while True:
+            results = self._read(lambda key=last_key: index.query(
+                f"DUE#{shard}", range_key_condition=condition, limit=page_size,
+                page_size=page_size, last_evaluated_key=key))
+            items = self._read(lambda results=results: list(results))
+            self.requests += 1
+            self.reads += len(items)
+            yield from (item.ticket for item in items)
+            last_key = results.last_evaluated_key
+            if not last_key:
+                return

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+from chalicelib.domain.calendar import WorkingCalendar, add_calendar_hours
 
 
 class SlaPolicy(BaseModel):
@@ -14,6 +19,24 @@ class SlaPolicy(BaseModel):
     # After a validator rejects the follow-up (TL Ditolak) the unit gets this long to redo it
     # (unconfirmed default; shorter than a fresh finish limit).
     redo_hours: float = Field(72, gt=0)
+    # Escalation after a breach, in hours after the deadline: the unit's parent at the
+    # breach, the next level 24 h later, the Biro Pemerintahan 72 h later.
+    escalation_hours: list[float] = Field(default_factory=lambda: [0, 24, 72])
+    calendar: Literal["calendar", "working"] = "calendar"
+    holidays: list[date] = Field(default_factory=list)  # filled in by the registry
+
+    def add(self, start: datetime, hours: float) -> datetime:
+        """`start` plus `hours` of this policy's time (calendar or working hours)."""
+        if self.calendar == "working":
+            return WorkingCalendar(self.holidays).add(start, hours)
+        return add_calendar_hours(start, hours)
+
+    def fraction_point(self, start: datetime, deadline: datetime, fraction: float) -> datetime:
+        """The moment `fraction` of the time from `start` to `deadline` has run."""
+        if self.calendar == "working":
+            calendar = WorkingCalendar(self.holidays)
+            return calendar.add(start, fraction * calendar.working_hours_between(start, deadline))
+        return start + (deadline - start) * fraction
 
 
 class Category(BaseModel):

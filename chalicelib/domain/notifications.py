@@ -9,6 +9,7 @@ word to the citizen through their channel. Each notice carries an idempotency ke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
@@ -20,6 +21,11 @@ from chalicelib.domain.sms import fit_one_sms, fits_one_sms
 from chalicelib.domain.status import Action
 from chalicelib.domain.timefmt import WIB, wib_text
 from chalicelib.domain.units import UnitDirectory
+
+CLOCK_NAMES = {  # how each SLA clock is named in messages: (id, en, short for SMS)
+    "first_action": ("tindak lanjut pertama", "first action", "TL pertama"),
+    "finish": ("penyelesaian", "completion", "selesai"),
+}
 
 # Which template each action sends, to the unit that now holds the report and to the citizen.
 UNIT_TEMPLATE = {
@@ -118,6 +124,8 @@ def notices_for(report: Report, event: HistoryEvent, *, units: UnitDirectory,
         "parent": report.parent_ticket or "-",
         "photo": links.photo_url,
     }
+    if event.action == Action.SLA:
+        return _sla_notices(report, event, units, templates, values)
     notices = []
     unit_template = UNIT_TEMPLATE.get(event.action)
     if unit_template and event.unit:
@@ -129,4 +137,30 @@ def notices_for(report: Report, event: HistoryEvent, *, units: UnitDirectory,
         subject, email, sms = _render(templates, citizen_template, values)
         notices.append(Notice("citizen", "reporter", citizen_template, subject, email, sms,
                               f"{report.ticket}#{event.seq}#reporter"))
+    return notices
+
+
+def _sla_notices(report: Report, event: HistoryEvent, units: UnitDirectory,
+                 templates: dict[str, Any], values: dict[str, Any]) -> list[Notice]:
+    """One alert per unit the SLA step names (warning, breach or escalation)."""
+    data = event.data
+    deadline = datetime.fromisoformat(data["deadline"])
+    clock_id, clock_en, clock_short = CLOCK_NAMES[data["clock"]]
+    responsible = units.get(report.unit) if report.unit else None
+    responsible_name = responsible.name if responsible else "-"
+    template = f"sla_{data['kind']}"
+    notices = []
+    for recipient in data["recipients"]:
+        unit = units.get(recipient)
+        subject, email, sms = _render(templates, template, {
+            **values,
+            "unit_name": unit.name if unit else recipient,
+            "responsible_name": responsible_name,
+            "responsible_short": responsible_name.replace("Kelurahan ", "Kel. ")[:30],
+            "clock_name": clock_id, "clock_name_en": clock_en, "clock_short": clock_short,
+            "due": wib_text(deadline),
+            "due_short": deadline.astimezone(WIB).strftime("%d/%m %H:%M"),
+        })
+        notices.append(Notice("unit", recipient, template, subject, email, sms,
+                              f"{report.ticket}#{event.seq}#unit:{recipient}"))
     return notices

@@ -7,7 +7,7 @@ mutate their inputs.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -92,6 +92,9 @@ class Report(BaseModel):
     parent_ticket: str | None = None  # set when merged as a duplicate
     rating: Rating | None = None
     review_requested: bool = False  # a poor rating waits for the validator
+    # When the finish clock last (re)started: intake, or a TL Ditolak / reopening.
+    finish_started_at: datetime | None = None
+    sla_sent: list[str] = Field(default_factory=list)  # SLA warnings/escalations done (keys)
     event_count: int = 0
 
     @property
@@ -126,8 +129,8 @@ def open_report(
         reporter=reporter or Reporter(),
         created_at=now,
         updated_at=now,
-        first_action_due=now + timedelta(hours=policy.first_action_hours),
-        finish_due=now + timedelta(hours=policy.finish_hours),
+        first_action_due=policy.add(now, policy.first_action_hours),
+        finish_due=policy.add(now, policy.finish_hours),
         external_id=external_id,
         entered_by=entered_by,
         event_count=1,

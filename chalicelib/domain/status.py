@@ -74,6 +74,7 @@ class Action(StrEnum):
     FOTO = "foto"  # photos attached, status unchanged
     NILAI = "nilai"  # the reporter rated the result
     TINJAU = "tinjau"  # a validator reviewed a poor rating and let the result stand
+    SLA = "sla"  # an SLA warning or escalation was sent (the sweep), status unchanged
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.FOTO: Transition(OPEN_STATUSES, None),
     Action.NILAI: Transition(frozenset({Status.SELESAI}), None),
     Action.TINJAU: Transition(frozenset({Status.SELESAI}), None, needs_reason=True),
+    Action.SLA: Transition(OPEN_STATUSES - {Status.MENUNGGU_VALIDASI}, None),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,7 +26,7 @@ from chalicelib.domain.units import UnitDirectory
 PHOTO_KINDS = ("before", "after")
 MAX_PHOTOS_PER_ACTION = 10
 # Actions only the system or the reporter take; an officer sending them is refused.
-NOT_OFFICER_ACTIONS = {Action.TERIMA, Action.TUGASKAN, Action.NILAI}
+NOT_OFFICER_ACTIONS = {Action.TERIMA, Action.TUGASKAN, Action.NILAI, Action.SLA}
 
 
 class NotInReview(DomainError):
@@ -172,10 +172,12 @@ def decide_action(report: Report, officer: Officer, cmd: ActionCommand,
             raise _invalid("photos", "Penyelesaian memerlukan minimal satu foto sesudah (after).",
                            "Finishing needs at least one 'after' photo.")
     elif action == Action.TL_DITOLAK:
-        changes["finish_due"] = ctx.now + timedelta(hours=ctx.sla.redo_hours)
+        # The validator's time does not count: the unit gets a fresh, shorter finish clock.
+        changes.update(finish_due=ctx.sla.add(ctx.now, ctx.sla.redo_hours),
+                       finish_started_at=ctx.now)
     elif action == Action.BUKA_KEMBALI:
-        changes.update(review_requested=False,
-                       finish_due=ctx.now + timedelta(hours=ctx.sla.redo_hours))
+        changes.update(review_requested=False, finish_started_at=ctx.now,
+                       finish_due=ctx.sla.add(ctx.now, ctx.sla.redo_hours))
     elif action == Action.TINJAU:
         if not report.review_requested:
             raise NotInReview(

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
+from chalicelib.adapters import clock
 from chalicelib.adapters.identity import CognitoIdentity
 from chalicelib.adapters.login_guard import LoginGuard
 from chalicelib.adapters.media import Media
@@ -21,7 +22,7 @@ from chalicelib.registry import Registry, registry
 
 
 def system_clock() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def build_deps(config: Settings, clock: Callable[[], datetime] = system_clock) -
         identity = CognitoIdentity(config.region, config.user_pool_id,
                                    config.user_pool_client_id, endpoint_url=config.endpoint_url)
     return Deps(
-        store=ReportStore(config.table_name, config.region, reg.units,
+        store=ReportStore(config.table_name, config.region, reg.units, reg.sla_policy,
                           host=config.endpoint_url, due_shards=config.due_shards),
         registry=reg,
         settings=config,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.store import DuplicateDelivery, TicketTaken
-from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.intake import parse_intake
 from chalicelib.domain.report import open_report
 from chalicelib.domain.status import Status
@@ -42,8 +41,7 @@ def file_report(deps: Deps, payload: Any, *, channel: str, external_id: str | No
         known = deps.store.ticket_for(channel, external_id)
         if known:
             return _existing(deps, known)
-    category = reg.categories.get(command.category) if command.category else None
-    policy = category.sla if category else SlaPolicy()
+    policy = reg.sla_policy(command.category)
     for _ in range(MAX_TICKET_DRAWS):
         report, first_event = open_report(
             ticket=draw_ticket(),

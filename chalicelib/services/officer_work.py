@@ -13,7 +13,6 @@ from typing import Any
 
 from chalicelib.adapters.media import MAX_PHOTO_BYTES
 from chalicelib.adapters.store import Loaded, QueueFilter
-from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.errors import FieldProblem, NotFound, ValidationFailed
 from chalicelib.domain.officers import (
     Forbidden,
@@ -232,10 +231,9 @@ def take_action(deps: Deps, officer: Officer, ticket: str, payload: Any) -> dict
         parent_ticket = normalise_ticket(command.parent_ticket)
         parent_loaded = deps.store.load(parent_ticket) if parent_ticket else None
         parent = parent_loaded.report if parent_loaded else None
-    category = deps.registry.categories.get(report.category) if report.category else None
     context = ActionContext(
         now=deps.clock(), units=deps.registry.units, policies=deps.registry.role_policies,
-        sla=category.sla if category else SlaPolicy(),
+        sla=deps.registry.sla_policy(report.category),
         verified_photos=_verified_photos(deps, officer, report, command.photos),
         parent=parent,
     )
