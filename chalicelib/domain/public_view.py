@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.categories import Categories
 from chalicelib.domain.report import HistoryEvent, Report
-from chalicelib.domain.sla import next_due
-from chalicelib.domain.status import STATUS_COLOUR
+from chalicelib.domain.sla import next_due, overdue_by
+from chalicelib.domain.status import STATUS_COLOUR, Action
 from chalicelib.domain.timefmt import utc_iso, wib_text
 from chalicelib.domain.units import UnitDirectory
 
@@ -19,7 +20,7 @@ def _moment(value: Any) -> dict[str, str] | None:
 
 
 def public_report(report: Report, history: list[HistoryEvent], *, units: UnitDirectory,
-                  categories: Categories) -> dict[str, Any]:
+                  categories: Categories, now: datetime) -> dict[str, Any]:
     category = categories.get(report.category) if report.category else None
     unit = units.get(report.unit) if report.unit else None
     return {
@@ -37,11 +38,13 @@ def public_report(report: Report, history: list[HistoryEvent], *, units: UnitDir
         "unit": {"code": unit.code, "name": unit.name} if unit else None,
         "created_at": _moment(report.created_at),
         "due_at": _moment(next_due(report)),
+        "overdue": overdue_by(report, now) is not None,
         "first_action_due": _moment(report.first_action_due),
         "finish_due": _moment(report.finish_due),
         "ews_at": _moment(report.ews_at),
         "parent_ticket": report.parent_ticket,
         "rating": {"stars": report.rating.stars} if report.rating else None,
+        # SLA warnings and escalations are internal: the timeline shows what the citizen can use.
         "history": [
             {
                 "at": _moment(event.at),
@@ -52,5 +55,6 @@ def public_report(report: Report, history: list[HistoryEvent], *, units: UnitDir
                 "note": event.note,
             }
             for event in history
+            if event.action != Action.SLA
         ],
     }

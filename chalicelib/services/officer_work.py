@@ -23,7 +23,7 @@ from chalicelib.domain.officers import (
 )
 from chalicelib.domain.queues import officer_sources
 from chalicelib.domain.report import HistoryEvent, Photo, Report
-from chalicelib.domain.sla import next_due
+from chalicelib.domain.sla import next_due, overdue_by, time_left
 from chalicelib.domain.status import STATUS_COLOUR, TRANSITIONS, Action, Status
 from chalicelib.domain.ticket import normalise_ticket
 from chalicelib.domain.timefmt import WIB, utc_iso, wib_text
@@ -124,6 +124,15 @@ def queue_filter(deps: Deps, params: Mapping[str, str]) -> tuple[QueueFilter, in
     ), limit
 
 
+def _clock_state(report: Report, now: datetime) -> dict[str, Any]:
+    left, late = time_left(report, now), overdue_by(report, now)
+    return {
+        "overdue": late is not None,
+        "minutes_left": int(left.total_seconds() // 60) if left is not None else None,
+        "minutes_overdue": int(late.total_seconds() // 60) if late is not None else None,
+    }
+
+
 def queue_item(deps: Deps, report: Report) -> dict[str, Any]:
     due = next_due(report)
     unit = deps.registry.units.get(report.unit) if report.unit else None
@@ -141,7 +150,7 @@ def queue_item(deps: Deps, report: Report) -> dict[str, Any]:
         "point": report.point.model_dump() if report.point else None,
         "created_at": _moment(report.created_at),
         "due_at": _moment(due),
-        "overdue": bool(due and due <= deps.clock()),
+        **_clock_state(report, deps.clock()),
         "review_requested": report.review_requested,
     }
 

@@ -27,7 +27,8 @@ def track_report(deps: Deps, ticket_text: str, token: str | None) -> dict[str, A
         raise NOT_FOUND
     history = deps.store.history(ticket)
     reg = deps.registry
-    view = public_report(loaded.report, history, units=reg.units, categories=reg.categories)
+    view = public_report(loaded.report, history, units=reg.units, categories=reg.categories,
+                         now=deps.clock())
     view["photos"] = [{"kind": p.kind, "url": deps.media.view_url(p.key)}
                       for p in loaded.report.photos]
     return view
