@@ -1,0 +1,77 @@
+"""Operator commands: `python -m chalicelib.cli geo load PATH`.
+
+`geo load` validates a kelurahan boundary layer (GeoJSON FeatureCollection with a
+Kemendagri `code` per feature), reports what it covers, and uploads it to
+`s3://<bucket>/config/kelurahan.geojson`, where routing reads it. Settings (bucket,
+region, endpoint) come from the environment, as for the app (`chalicelib.config`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chalicelib.adapters.boundaries import S3_KEY, clear_cache, parse_layer, upload
+from chalicelib.config import settings
+from chalicelib.domain.geo import BoundaryError
+from chalicelib.registry import registry
+
+
+def geo_load(path: Path, *, dry_run: bool = False) -> int:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    wilayah = registry().wilayah
+    try:
+        layer = parse_layer(raw, wilayah)
+    except BoundaryError as exc:
+        print("the layer was NOT uploaded:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # not JSON at all
+        print(f"the layer was NOT uploaded: {exc}", file=sys.stderr)
+        return 1
+    summary = layer.summary
+    total = len(wilayah.of_level("kelurahan"))
+    print(f"kelurahan covered: {len(summary.covered)} of {total}")
+    print(f"kelurahan missing: {len(summary.missing)}"
+          + (f" ({', '.join(summary.missing)})" if summary.missing else ""))
+    print(f"polygons repaired: {len(summary.repaired)}"
+          + (f" ({', '.join(summary.repaired)})" if summary.repaired else ""))
+    for warning in summary.warnings:
+        print(f"warning: {warning}")
+    if summary.missing:
+        print("note: points where missing kelurahan may lie fall through to place names "
+              "and triage; they are never declared outside Jakarta")
+    if dry_run:
+        print(f"dry run: not uploaded to {S3_KEY}")
+        return 0
+    target = upload(settings(), raw)
+    clear_cache()
+    print(f"uploaded to {target} (new Lambda containers pick it up)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crm", description="CRM operator commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    geo = commands.add_parser("geo", help="kelurahan boundary layer")
+    geo_commands = geo.add_subparsers(dest="geo_command", required=True)
+    load = geo_commands.add_parser("load", help="validate a GeoJSON layer and upload it")
+    load.add_argument("path", type=Path, help="GeoJSON FeatureCollection with a 'code' "
+                      "property (Kemendagri kelurahan code) per feature")
+    load.add_argument("--dry-run", action="store_true", help="validate and report only")
+    args = parser.parse_args(argv)
+    if args.command == "geo" and args.geo_command == "load":
+        return geo_load(args.path, dry_run=args.dry_run)
+    parser.error("unknown command")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
