@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -30,10 +31,12 @@ from chalicelib.adapters.table import (
     ALL_INDEX,
     AREA_INDEX_BY_DEPTH,
     DUE_INDEX,
+    GEO_INDEX,
     INDEXES,
     WORK_INDEX,
 )
 from chalicelib.domain.categories import SlaPolicy
+from chalicelib.domain.duplicates import geocell, neighbourhood
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.queues import QueueSource, queue_keys
 from chalicelib.domain.report import HistoryEvent, Report
@@ -60,6 +63,10 @@ class StoreUnavailable(Exception):
 
 class TicketTaken(Exception):
     """The drawn ticket number exists already; draw another."""
+
+
+class AlreadyFollowing(Exception):
+    """This contact follows the report already."""
 
 
 class DuplicateDelivery(Exception):
@@ -228,9 +235,17 @@ class ReportStore:
         if check is not None:
             item.gsi2pk = f"DUE#{self._shard(report.ticket)}"
             item.gsi2sk = f"{utc_iso(check)}#{report.ticket}"
+        if report.is_open and report.point is not None:
+            setattr(item, f"{GEO_INDEX}pk", self._geo_partition(report.category,
+                                                                 geocell(report.point)))
+            setattr(item, f"{GEO_INDEX}sk", f"{utc_iso(report.created_at)}#{report.ticket}")
         if version is not None:
             item.version = version
         return item
+
+    @staticmethod
+    def _geo_partition(category: str | None, cell: str) -> str:
+        return f"G#{category or '-'}#{cell}"
 
     def _event_item(self, ticket: str, event: HistoryEvent) -> Any:
         return self._event_cls(
@@ -284,8 +299,13 @@ class ReportStore:
 
         self._transact(build, on_cancel)
 
-    def update(self, loaded: Loaded, report: Report, events: Iterable[HistoryEvent]) -> Loaded:
-        """Save a changed report and append its new events, if nobody changed it meanwhile."""
+    def update(self, loaded: Loaded, report: Report, events: Iterable[HistoryEvent],
+               follower: tuple[str, dict[str, Any]] | None = None) -> Loaded:
+        """Save a changed report and append its new events, if nobody changed it meanwhile.
+
+        With `follower` (contact key, details), also add that follower in the same
+        transaction; `AlreadyFollowing` if the contact follows the report already.
+        """
         item = self._report_item(report, loaded.version)
         new_events = list(events)
 
@@ -294,8 +314,15 @@ class ReportStore:
             for event in new_events:
                 tx.save(self._event_item(report.ticket, event),
                         condition=self._event_cls.pk.does_not_exist())
+            if follower is not None:
+                tx.save(self._dedupe_cls(pk=report_key(report.ticket), sk=f"F#{follower[0]}",
+                                         type="follower", ticket=json.dumps(follower[1])),
+                        condition=self._dedupe_cls.pk.does_not_exist())
 
         def on_cancel(reasons: list[str | None]) -> None:
+            if follower is not None and reasons[-1] == "ConditionalCheckFailed" and (
+                    reasons[0] != "ConditionalCheckFailed"):
+                raise AlreadyFollowing(follower[0])
             raise ConcurrentUpdate(
                 code="konflik_pembaruan",
                 message_id="Laporan baru saja diubah oleh orang lain; muat ulang lalu coba lagi.",
@@ -304,6 +331,18 @@ class ReportStore:
 
         self._transact(build, on_cancel)
         return Loaded(report, loaded.version + 1)
+
+    def import_reports(self, reports: Iterable[Report]) -> int:
+        """Bulk-load reports as they are (migrating history from the old CRM, benchmarks).
+
+        Unlike `create`, this writes no history event and no dedupe key, and overwrites.
+        """
+        count = 0
+        with self._report_cls.batch_write() as batch:
+            for report in reports:
+                batch.save(self._report_item(report, 1))
+                count += 1
+        return count
 
     # -- reading -------------------------------------------------------------
 
@@ -443,3 +482,36 @@ class ReportStore:
             last_key = results.last_evaluated_key
             if not last_key:
                 return
+
+    # -- duplicates and followers ---------------------------------------------
+
+    def nearby_open(self, category: str | None, point: Any, since: str) -> list[Report]:
+        """Open reports of `category` in the nine geohash cells around `point`, filed since."""
+        index = getattr(self._report_cls, f"index_{GEO_INDEX}")
+        sort_attr = getattr(self._report_cls, f"{GEO_INDEX}sk")
+        found: list[Report] = []
+        for cell in neighbourhood(geocell(point)):
+            items = self._read(lambda cell=cell: list(index.query(
+                self._geo_partition(category, cell), range_key_condition=sort_attr >= since)))
+            self.requests += 1
+            self.reads += len(items)
+            found += [Report.model_validate_json(item.doc) for item in items]
+        return found
+
+    def open_in_kelurahan(self, kelurahan: str, category: str | None,
+                          since: str) -> list[Report]:
+        """Open reports the kelurahan handles, of one category, filed since (text duplicates)."""
+        cls = self._report_cls
+        index = getattr(cls, f"index_{AREA_INDEX_BY_DEPTH[3]}")
+        condition = cls.created_at >= since
+        condition &= (cls.category == category) if category else cls.category.does_not_exist()
+        items = self._read(lambda: list(index.query(f"A3#{kelurahan}",
+                                                    filter_condition=condition)))
+        self.requests += 1
+        self.reads += len(items)
+        return [Report.model_validate_json(item.doc) for item in items]
+
+    def followers(self, ticket: str) -> list[dict[str, Any]]:
+        items = self._read(lambda: list(self._dedupe_cls.query(
+            report_key(ticket), self._dedupe_cls.sk.startswith("F#"), consistent_read=True)))
+        return [json.loads(item.ticket) for item in items]

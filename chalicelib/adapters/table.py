@@ -14,6 +14,11 @@ deadline and "overdue" is a key condition, not a filter:
 - gsi3 "all":   ALL#<shard>: every open report (admins).
 - gsi4..gsi6 "area": the responsible unit's ancestor at depth 1 (kota or OPD), depth 2
   (kecamatan or suku dinas), depth 3 (kelurahan): one query gives an officer their area.
+- gsi7 "geo":   G#<category>#<geohash-7 cell> / <created, UTC ISO>#<ticket>: open reports
+  with a point; duplicate search reads nine cells, never the table.
+
+Followers (supporters and reporters of merged duplicates) sit in the report's own
+partition: R#<ticket> / F#<contact key>.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ WORK_INDEX = "gsi1"
 DUE_INDEX = "gsi2"
 ALL_INDEX = "gsi3"
 AREA_INDEX_BY_DEPTH = {1: "gsi4", 2: "gsi5", 3: "gsi6"}
-INDEXES = (WORK_INDEX, DUE_INDEX, ALL_INDEX, *AREA_INDEX_BY_DEPTH.values())
+GEO_INDEX = "gsi7"
+INDEXES = (WORK_INDEX, DUE_INDEX, ALL_INDEX, *AREA_INDEX_BY_DEPTH.values(), GEO_INDEX)
 TTL_ATTRIBUTE = "expires_at"
 
 

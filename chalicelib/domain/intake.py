@@ -88,7 +88,8 @@ def _coordinate(payload: Mapping[str, Any], field: str, bound: float,
     return float(value)
 
 
-def _point(payload: Mapping[str, Any], problems: list[FieldProblem]) -> GeoPoint | None:
+def parse_point(payload: Mapping[str, Any], problems: list[FieldProblem]) -> GeoPoint | None:
+    """A lat/lon pair from text or numbers, or None; problems are appended, not raised."""
     has_lat = payload.get("lat") not in (None, "")
     has_lon = payload.get("lon") not in (None, "")
     if not has_lat and not has_lon:
@@ -158,7 +159,7 @@ def parse_intake(
         problems.append(_problem(
             "category", f"Kategori '{category}' tidak dikenal; lihat daftar kategori.",
             f"Unknown category '{category}'; see the list of categories."))
-    point = _point(payload, problems)
+    point = parse_point(payload, problems)
     address = _text(payload, "address", MAX_ADDRESS, problems)
     kelurahan_code = _text(payload, "kelurahan_code", 20, problems)
     if kelurahan_code is not None and wilayah.kelurahan(kelurahan_code) is None:

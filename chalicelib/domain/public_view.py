@@ -43,6 +43,7 @@ def public_report(report: Report, history: list[HistoryEvent], *, units: UnitDir
         "finish_due": _moment(report.finish_due),
         "ews_at": _moment(report.ews_at),
         "parent_ticket": report.parent_ticket,
+        "supporter_count": report.supporter_count,
         "rating": {"stars": report.rating.stars} if report.rating else None,
         # SLA warnings and escalations are internal: the timeline shows what the citizen can use.
         "history": [

@@ -95,6 +95,11 @@ class Report(BaseModel):
     # When the finish clock last (re)started: intake, or a TL Ditolak / reopening.
     finish_started_at: datetime | None = None
     sla_sent: list[str] = Field(default_factory=list)  # SLA warnings/escalations done (keys)
+    # Likely duplicates found at intake, for the officer to confirm (never merged automatically).
+    duplicate_candidates: list[dict[str, Any]] = Field(default_factory=list)
+    supporter_count: int = 0  # citizens who said "me too" (incl. merged duplicates' reporters)
+    priority: str = "normal"  # "tinggi" once enough citizens support it
+    reopen_count: int = 0
     event_count: int = 0
 
     @property

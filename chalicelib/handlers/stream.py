@@ -14,7 +14,8 @@ from typing import Any
 from chalice import Blueprint
 from chalice.app import DynamoDBEvent
 
-from chalicelib.services import notifications  # noqa: F401  (registers its processors)
+# Importing these modules registers their stream processors.
+from chalicelib.services import duplicates, notifications  # noqa: F401
 from chalicelib.services.deps import default_deps
 from chalicelib.services.stream import change_from, process_change
 

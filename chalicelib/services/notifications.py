@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -25,17 +26,18 @@ def templates() -> dict[str, Any]:
     return json.loads((DATA_DIR / "messages.json").read_text(encoding="utf-8"))
 
 
-def _tell_citizen(deps: Deps, report: Report, notice: Notice) -> str | None:
+def _tell_citizen(deps: Deps, phone: str | None, email: str | None,
+                  notice: Notice) -> str | None:
     """Through the contact the citizen left; None when they left none."""
-    contact = report.reporter
-    if contact.phone:
-        return deps.notifier.sms(contact.phone, notice.sms)
-    if contact.email:
-        return deps.notifier.email(contact.email, notice.subject, notice.email)
+    if phone:
+        return deps.notifier.sms(phone, notice.sms)
+    if email:
+        return deps.notifier.email(email, notice.subject, notice.email)
     return None
 
 
-def deliver(deps: Deps, report: Report, notice: Notice) -> bool:
+def deliver(deps: Deps, report: Report, notice: Notice,
+            follower: dict[str, Any] | None = None) -> bool:
     """Send one notice once. Returns False when it had been sent already."""
     if not deps.sent_log.claim(notice.key, deps.clock()):
         return False
@@ -44,7 +46,8 @@ def deliver(deps: Deps, report: Report, notice: Notice) -> bool:
             message_id = deps.notifier.alert_unit(notice.recipient, notice.subject,
                                                   notice.email, notice.sms)
         else:
-            message_id = _tell_citizen(deps, report, notice)
+            contact = follower or report.reporter.model_dump()
+            message_id = _tell_citizen(deps, contact.get("phone"), contact.get("email"), notice)
     except NoSubscribers:
         log.warning("unit %s has no alert subscribers; %s not sent", notice.recipient,
                     notice.key)
@@ -73,7 +76,17 @@ def notify_on_event(deps: Deps, change: Change) -> None:
         photo_url=deps.media.view_url(after[-1].key, PHOTO_LINK_SECONDS) if after else None,
     )
     reg = deps.registry
+    followers = None
     for notice in notices_for(report, event, units=reg.units, categories=reg.categories,
                               templates=templates(), links=links,
                               previous_unit=event.data.get("from_unit")):
+        if notice.audience == "unit":
+            deliver(deps, report, notice)
+            continue
         deliver(deps, report, notice)
+        if followers is None:
+            followers = deps.store.followers(report.ticket)
+        for follower in followers:
+            key = follower.get("phone") or follower.get("email")
+            deliver(deps, report, replace(notice, recipient=f"follower:{key}",
+                                          key=f"{notice.key}:{key}"), follower)

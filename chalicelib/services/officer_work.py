@@ -152,6 +152,9 @@ def queue_item(deps: Deps, report: Report) -> dict[str, Any]:
         "due_at": _moment(due),
         **_clock_state(report, deps.clock()),
         "review_requested": report.review_requested,
+        "supporter_count": report.supporter_count,
+        "priority": report.priority,
+        "likely_duplicates": len(report.duplicate_candidates),
     }
 
 
@@ -191,6 +194,8 @@ def report_detail(deps: Deps, officer: Officer, loaded: Loaded) -> dict[str, Any
         "first_action_at": _moment(report.first_action_at),
         "ews_at": _moment(report.ews_at),
         "parent_ticket": report.parent_ticket,
+        "duplicate_candidates": report.duplicate_candidates,
+        "reopen_count": report.reopen_count,
         "rating": report.rating.model_dump(mode="json") if report.rating else None,
         "photos": [{"key": p.key, "kind": p.kind, "at": _moment(p.at), "by": p.by,
                     "url": deps.media.view_url(p.key)} for p in report.photos],

@@ -60,6 +60,8 @@ def deps(aws: None, clock: FakeClock) -> Iterator[Deps]:
     boto3.client("s3").create_bucket(
         Bucket=settings().bucket,
         CreateBucketConfiguration={"LocationConstraint": settings().region})
+    # SES sends only from a verified identity (moto enforces it too).
+    boto3.client("ses").verify_email_identity(EmailAddress=settings().sender_email)
     built = build_deps(settings(), clock=clock)
     override_deps(built)  # the handlers' default_deps() now returns this test's deps
     yield built
