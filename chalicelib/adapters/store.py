@@ -17,6 +17,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
@@ -30,6 +31,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.table import (
     ALL_INDEX,
     AREA_INDEX_BY_DEPTH,
+    DAY_INDEX,
     DUE_INDEX,
     GEO_INDEX,
     INDEXES,
@@ -38,6 +40,7 @@ from chalicelib.adapters.table import (
 from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.duplicates import geocell, neighbourhood
 from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.periods import wib_date
 from chalicelib.domain.queues import QueueSource, queue_keys
 from chalicelib.domain.report import HistoryEvent, Report
 from chalicelib.domain.sla import next_check
@@ -93,6 +96,11 @@ def dedupe_key(channel: str, external_id: str) -> str:
     return f"D#{channel}#{external_id}"
 
 
+def event_day_key(day: date) -> str:
+    """The day index partition of the history events of one WIB day."""
+    return f"EV#{day.isoformat()}"
+
+
 def _meta(table_name: str, region: str, host: str | None) -> type:
     return type("Meta", (), {"table_name": table_name, "region": region, "host": host,
                              "max_retry_attempts": 3, "base_backoff_ms": 25})
@@ -138,6 +146,9 @@ def _models(table_name: str, region: str, host: str | None) -> tuple[type, type,
         doc = UnicodeAttribute()
         ticket = UnicodeAttribute()
         seq = NumberAttribute()
+        # The day index (table.DAY_INDEX): a day's events for the kinerja reconciliation.
+        day_pk = UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}pk")
+        day_sk = UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}sk")
 
     class DedupeItem(Model):
         Meta = meta
@@ -250,7 +261,8 @@ class ReportStore:
     def _event_item(self, ticket: str, event: HistoryEvent) -> Any:
         return self._event_cls(
             pk=report_key(ticket), sk=f"E#{event.seq:06d}", doc=event.model_dump_json(),
-            ticket=ticket, seq=event.seq,
+            ticket=ticket, seq=event.seq, day_pk=event_day_key(wib_date(event.at)),
+            day_sk=f"{utc_iso(event.at)}#{ticket}#{event.seq:06d}",
         )
 
     def _transact(self, build, on_cancel) -> None:
@@ -365,6 +377,17 @@ class ReportStore:
         if item is None:
             return None
         return Loaded(Report.model_validate_json(item.doc), int(item.version))
+
+    def load_with_history(self, ticket: str) -> tuple[Loaded, list[HistoryEvent]] | None:
+        """The report and exactly the history events it knows of: one consistent snapshot.
+
+        The two reads are separate, so a change may land in between; events newer than
+        the report as read are left out (the report counts its events).
+        """
+        loaded = self.load(ticket)
+        if loaded is None:
+            return None
+        return loaded, self.history(ticket)[:loaded.report.event_count]
 
     def history(self, ticket: str) -> list[HistoryEvent]:
         items = self._read(lambda: list(self._event_cls.query(

@@ -183,8 +183,11 @@ def _event(event: HistoryEvent) -> dict[str, Any]:
             "note": event.note, "internal_note": event.internal_note, "data": event.data}
 
 
-def report_detail(deps: Deps, officer: Officer, loaded: Loaded) -> dict[str, Any]:
+def report_detail(deps: Deps, officer: Officer, loaded: Loaded,
+                  history: list[HistoryEvent] | None = None) -> dict[str, Any]:
     report = loaded.report
+    if history is None:
+        history = deps.store.history(report.ticket)[:report.event_count]
     return {
         **queue_item(deps, report),
         "reporter": report.reporter.model_dump(),
@@ -199,7 +202,7 @@ def report_detail(deps: Deps, officer: Officer, loaded: Loaded) -> dict[str, Any
         "rating": report.rating.model_dump(mode="json") if report.rating else None,
         "photos": [{"key": p.key, "kind": p.kind, "at": _moment(p.at), "by": p.by,
                     "url": deps.media.view_url(p.key)} for p in report.photos],
-        "history": [_event(e) for e in deps.store.history(report.ticket)],
+        "history": [_event(e) for e in history],
         "allowed_actions": allowed_actions(deps, officer, report),
         "version": loaded.version,
     }

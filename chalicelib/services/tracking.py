@@ -22,10 +22,10 @@ def track_report(deps: Deps, ticket_text: str, token: str | None) -> dict[str, A
     ticket = normalise_ticket(ticket_text)
     if ticket is None or not token_matches(deps.settings.token_secret, ticket, token):
         raise NOT_FOUND
-    loaded = deps.store.load(ticket)
-    if loaded is None:
+    found = deps.store.load_with_history(ticket)
+    if found is None:
         raise NOT_FOUND
-    history = deps.store.history(ticket)
+    loaded, history = found
     reg = deps.registry
     view = public_report(loaded.report, history, units=reg.units, categories=reg.categories,
                          now=deps.clock())

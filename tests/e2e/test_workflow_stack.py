@@ -1,0 +1,96 @@
+"""Officers, notifications and the SLA clock through the running local stack, over HTTP."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import RunningStack
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Jakarta-Demo-2026"  # the documented default of CRM_DEMO_PASSWORD
+
+
+def login(stack: RunningStack, username: str) -> dict[str, str]:
+    answer = requests.post(f"{stack.url}/auth/login", timeout=30,
+                           json={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['id_token']}"}
+
+
+def act(stack: RunningStack, who: dict[str, str], ticket: str, **body: Any) -> requests.Response:
+    return requests.post(f"{stack.url}/officer/reports/{ticket}/actions", json=body,
+                         headers=who, timeout=30)
+
+
+def outbox(stack: RunningStack, to: str) -> list[dict[str, Any]]:
+    return requests.get(f"{stack.url}/_local/outbox", params={"to": to},
+                        timeout=10).json()["messages"]
+
+
+def wait_for(condition, timeout: float, what: str, stack: RunningStack):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"{what} did not happen in {timeout} s:\n{stack.output()}")
+
+
+def test_a_lurah_finishes_a_report_with_a_photo_and_the_validator_accepts(
+        stack: RunningStack) -> None:
+    stack.start()
+    filed = stack.file_report("Trotoar amblas di depan kantor kelurahan")
+    stack.wait_routed(filed)
+    # the unit's email and SMS reach the outbox within 5 seconds of intake
+    alerts = wait_for(lambda: [m for m in outbox(stack, "lurah.gambir@jakarta.go.id")
+                               if filed["ticket"] in (m["subject"] or "")], 5,
+                      "the unit alert", stack)
+    assert alerts[0]["channel"] == "email"
+    assert wait_for(lambda: [m for m in outbox(stack, "+6281100000001")
+                             if filed["ticket"] in m["body"]], 5, "the unit SMS", stack)
+
+    lurah = login(stack, "lurah.gambir")
+    menteng = login(stack, "lurah.menteng")
+    ticket = filed["ticket"]
+    assert act(stack, menteng, ticket, action="proses").status_code == 403
+    assert act(stack, lurah, ticket, action="proses", note="Dicek PPSU").status_code == 200
+
+    upload = requests.post(f"{stack.url}/officer/reports/{ticket}/photos", headers=lurah,
+                           json={"kind": "after", "content_type": "image/jpeg"}, timeout=30)
+    assert upload.status_code == 201, upload.text
+    form = upload.json()
+    stored = requests.post(form["url"], data=form["fields"], timeout=30,
+                           files={"file": ("after.jpg", b"\xff\xd8\xff\xe0 jpeg", "image/jpeg")})
+    assert stored.status_code in (200, 204), stored.text
+    done = act(stack, lurah, ticket, action="selesai", note="Trotoar sudah diperbaiki",
+               photos=[{"key": form["key"], "kind": "after"}])
+    assert done.status_code == 200 and done.json()["status"] == "Menunggu Validasi", done.text
+
+    validator = login(stack, "validator.biropem")
+    accepted = act(stack, validator, ticket, action="validasi", note="Sesuai")
+    assert accepted.json()["status"] == "Selesai"
+    tracked = stack.read(filed)
+    assert [h["status"] for h in tracked["history"]][-1] == "Selesai"
+    assert [p["kind"] for p in tracked["photos"]] == ["after"]
+
+
+def test_the_sla_sweep_fires_on_demand_after_moving_the_clock(
+        stack: RunningStack) -> None:
+    stack.start()
+    filed = stack.file_report("Genangan air setinggi lutut")
+    stack.wait_routed(filed)
+    moved = requests.post(f"{stack.url}/_local/clock", params={"advance_minutes": 7 * 60},
+                          timeout=10)
+    assert moved.json()["offset_seconds"] == 7 * 3600
+    fired = requests.post(f"{stack.url}/_local/schedules/sla_sweep", timeout=60).json()
+    assert fired["ok"] and fired["result"]["steps"] == 2  # the warning and the breach
+    late = requests.get(f"{stack.url}/officer/reports", params={"overdue": "true"},
+                        headers=login(stack, "camat.gambir"), timeout=30).json()["items"]
+    assert [i["ticket"] for i in late] == [filed["ticket"]] and late[0]["overdue"]
+    wait_for(lambda: [m for m in outbox(stack, "camat.gambir@jakarta.go.id")
+                      if "Terlambat" in (m["subject"] or "")], 5, "the breach alert", stack)
