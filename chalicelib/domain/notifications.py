@@ -100,6 +100,12 @@ def _place(report: Report, units: UnitDirectory) -> str:
     return (report.address or "lokasi tidak disebut")[:80]
 
 
+def may_notify(event: HistoryEvent) -> bool:
+    """Whether an event can call for any notice (so most events need no report lookup)."""
+    return event.action in UNIT_TEMPLATE or event.action in CITIZEN_TEMPLATE or (
+        event.action == Action.SLA)
+
+
 def notices_for(report: Report, event: HistoryEvent, *, units: UnitDirectory,
                 categories: Categories, templates: dict[str, Any], links: Links,
                 previous_unit: str | None = None) -> list[Notice]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.adapters.notify import NoSubscribers
 from chalicelib.adapters.store import event_from_image
-from chalicelib.domain.notifications import Links, Notice, notices_for
+from chalicelib.domain.notifications import Links, Notice, may_notify, notices_for
 from chalicelib.domain.report import Report
 from chalicelib.domain.tracking import tracking_token
 from chalicelib.registry import DATA_DIR
@@ -63,7 +63,7 @@ def deliver(deps: Deps, report: Report, notice: Notice,
 def notify_on_event(deps: Deps, change: Change) -> None:
     event = event_from_image(change.new_image or {})
     ticket = (change.new_image or {}).get("ticket", {}).get("S")
-    if event is None or ticket is None:
+    if event is None or ticket is None or not may_notify(event):
         return
     loaded = deps.store.load(ticket)
     if loaded is None:
