@@ -1,8 +1,11 @@
 """The table's DynamoDB stream: every change goes to the processors of its item type.
 
-Records arrive at least once and in order per item. A record that fails is
-reported in `batchItemFailures` with everything after it, so Lambda retries from
-it and nothing is skipped; the processors are idempotent.
+Records arrive at least once and in order per item. Every record is tried; those
+that fail are reported in `batchItemFailures`, so Lambda retries from the first of
+them (re-delivering the ones after it, which the idempotent processors skip) and,
+once retries run out, sends it to the dead-letter queue while the others have gone
+through. Processors read the current report from the store rather than trusting
+the image, so handling a later record before a failed earlier one is safe.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from chalice import Blueprint
 from chalice.app import DynamoDBEvent
 
 # Importing these modules registers their stream processors.
-from chalicelib.services import duplicates, notifications  # noqa: F401
+from chalicelib.services import duplicates, kinerja_stream, notifications  # noqa: F401
 from chalicelib.services.deps import default_deps
 from chalicelib.services.stream import change_from, process_change
 
@@ -36,9 +39,6 @@ def route_reports(event: DynamoDBEvent) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     deps = default_deps()
     for record in event:
-        if failures:  # keep order: everything after a failure is retried with it
-            failures.append({"itemIdentifier": record.sequence_number})
-            continue
         try:
             process_change(deps, change_from(record.event_name, record.new_image,
                                              record.old_image))

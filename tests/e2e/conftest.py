@@ -22,6 +22,7 @@ KELURAHAN_GAMBIR = "31.71.01.1001"
 
 class RunningStack:
     def __init__(self, data_dir: Path, log: Path) -> None:
+        self.extra_env: dict[str, str] = {}  # e.g. CRM_BOUNDARIES for a test
         self.port, self.aws_port = free_port(), free_port()
         self.data_dir, self.log = data_dir, log
         self.url = f"http://127.0.0.1:{self.port}"
@@ -30,7 +31,7 @@ class RunningStack:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CRM_"))}
         env.update(CRM_PORT=str(self.port), CRM_AWS_PORT=str(self.aws_port),
-                   CRM_DATA_DIR=str(self.data_dir))
+                   CRM_DATA_DIR=str(self.data_dir), **self.extra_env)
         return env
 
     def start(self, timeout: float = 30) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
+from infra.local.config import PROJECT_DIR
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +97,54 @@ def test_the_sla_sweep_fires_on_demand_after_moving_the_clock(
     assert [i["ticket"] for i in late] == [filed["ticket"]] and late[0]["overdue"]
     wait_for(lambda: [m for m in outbox(stack, "camat.gambir@jakarta.go.id")
                       if "Terlambat" in (m["subject"] or "")], 5, "the breach alert", stack)
+
+
+SHARED_LAYER = PROJECT_DIR.parent / "shared" / "geo" / "jakarta-kelurahan-partial.geojson"
+
+
+@pytest.mark.skipif(not SHARED_LAYER.is_file(), reason="no boundary layer in ../shared/geo")
+def test_a_point_inside_gambir_reaches_the_lurah_queue_and_alerts_within_5_seconds(
+        stack: RunningStack) -> None:
+    stack.extra_env["CRM_BOUNDARIES"] = str(SHARED_LAYER)
+    stack.start()
+    started = time.monotonic()
+    answer = requests.post(f"{stack.url}/channels/balai-warga", timeout=30, json={
+        "description": "Pohon tumbang menutup trotoar dekat Monas", "category": "pohon",
+        "lat": -6.1754, "lon": 106.8272})
+    ticket = answer.json()["ticket"]
+    lurah = login(stack, "lurah.gambir")
+
+    def in_queue() -> bool:
+        items = requests.get(f"{stack.url}/officer/reports", headers=lurah,
+                             timeout=10).json()["items"]
+        return any(item["ticket"] == ticket for item in items)
+
+    wait_for(in_queue, 5, "routing by point into lurah.gambir's queue", stack)
+    for address in ("lurah.gambir@jakarta.go.id", "+6281100000001"):
+        wait_for(lambda address=address: [m for m in outbox(stack, address)
+                                          if ticket in (m["subject"] or m["body"])],
+                 5 - (time.monotonic() - started) + 0.5, f"the alert to {address}", stack)
+    history = requests.get(f"{stack.url}/officer/reports/{ticket}", headers=lurah,
+                           timeout=10).json()["history"]
+    assert history[-1]["data"]["rule"] == "titik"
+
+
+def test_a_poison_record_lands_in_the_dead_letter_queue_and_the_rest_goes_through(
+        stack: RunningStack) -> None:
+    stack.extra_env["CRM_STREAM_MAX_RETRIES"] = "1"
+    stack.start()
+    aws = {"endpoint_url": f"http://127.0.0.1:{stack.aws_port}", "region_name": "ap-southeast-3",
+           "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    # A report item whose document cannot be read: routing it fails every time.
+    boto3.client("dynamodb", **aws).put_item(TableName="crm-local", Item={
+        "pk": {"S": "R#POIS-0N00"}, "sk": {"S": "A"}, "type": {"S": "report"},
+        "doc": {"S": "{not json"}, "ticket": {"S": "POIS-0N00"}})
+    filed = stack.file_report("Sampah menumpuk di pinggir kali")
+    stack.wait_routed(filed, timeout=20)
+    sqs = boto3.client("sqs", **aws)
+    queue = sqs.get_queue_url(QueueName="crm-local-stream-dlq")["QueueUrl"]
+    messages = wait_for(lambda: sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+                        .get("Messages"), 20, "the dead-letter message", stack)
+    failure = json.loads(messages[0]["Body"])
+    assert failure["DDBStreamBatchInfo"]["streamArn"].startswith("arn:aws:dynamodb:")
+    assert any("POIS-0N00" in json.dumps(r) for r in failure["records"])

@@ -8,6 +8,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.services.routing import route_report
 from tests.integration.streams import drain_stream_event
 
 
@@ -148,20 +149,22 @@ def test_parking_goes_straight_to_the_suku_dinas_and_unplaced_reports_to_triage(
     assert deps.store.load(unplaced["ticket"]).report.unit == "biro-pemerintahan"
 
 
-def test_a_failing_record_is_reported_and_the_rest_is_left_for_the_retry(client, deps,
-                                                                        monkeypatch):
+def test_a_failing_record_is_reported_and_the_others_go_through(client, deps, monkeypatch):
     first = post(client, GOOD).json_body
-    post(client, GOOD)
+    second = post(client, GOOD).json_body
     event = drain_stream_event()
-    calls = []
+    real = route_report
 
-    def flaky(deps_, ticket):
-        calls.append(ticket)
-        raise RuntimeError("boom")
+    def poisoned(deps_, ticket):
+        if ticket == first["ticket"]:
+            raise RuntimeError("boom")
+        return real(deps_, ticket)
 
-    monkeypatch.setattr("chalicelib.services.stream.route_report", flaky)
+    monkeypatch.setattr("chalicelib.services.stream.route_report", poisoned)
     result = client.lambda_.invoke("route_reports", event).payload
-    sequence_numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
-    failed = [f["itemIdentifier"] for f in result["batchItemFailures"]]
-    assert calls == [first["ticket"]]  # nothing after the failure was attempted
-    assert failed == sequence_numbers[sequence_numbers.index(failed[0]):]
+    first_record = next(r for r in event["Records"]
+                        if r["dynamodb"]["Keys"]["pk"]["S"] == f"R#{first['ticket']}")
+    assert result["batchItemFailures"] == [
+        {"itemIdentifier": first_record["dynamodb"]["SequenceNumber"]}]
+    assert deps.store.load(second["ticket"]).report.unit == "31.71.01.1001"
+    assert deps.store.load(first["ticket"]).report.unit is None
