@@ -19,7 +19,7 @@ log = logging.getLogger("crm.http")
 
 MAX_BODY_BYTES = 1_000_000
 _STATUS_BY_KIND = {"invalid": 400, "conflict": 409, "not_found": 404, "forbidden": 403,
-                   "unauthenticated": 401, "too_many": 429, "unavailable": 503}
+                   "unauthenticated": 401, "too_many": 429, "unavailable": 503, "gone": 410}
 
 
 class HttpProblem(Exception):
@@ -74,6 +74,9 @@ def read_body(request: Request) -> dict[str, Any]:
     except ValueError:
         raise HttpProblem(400, "json_tidak_sah", "Isi permintaan bukan JSON yang sah.",
                           "The request body is not valid JSON.", "body") from None
+    except RecursionError:  # e.g. a megabyte of "[": nesting deeper than any real form
+        raise HttpProblem(400, "json_terlalu_dalam", "JSON bersarang terlalu dalam.",
+                          "The JSON is nested too deeply.", "body") from None
     if not isinstance(body, dict):
         raise HttpProblem(400, "json_tidak_sah", "Isi permintaan harus berupa objek JSON.",
                           "The request body must be a JSON object.", "body")
