@@ -17,6 +17,8 @@ from chalicelib.adapters.boundaries import S3_KEY, clear_cache, parse_layer, upl
 from chalicelib.config import settings
 from chalicelib.domain.geo import BoundaryError
 from chalicelib.registry import registry
+from chalicelib.services.deps import default_deps
+from chalicelib.services.privacy import DEFAULT_RETENTION_DAYS, anonymise_older_than
 
 
 def geo_load(path: Path, *, dry_run: bool = False) -> int:
@@ -66,9 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     load.add_argument("path", type=Path, help="GeoJSON FeatureCollection with a 'code' "
                       "property (Kemendagri kelurahan code) per feature")
     load.add_argument("--dry-run", action="store_true", help="validate and report only")
+    anonymise = commands.add_parser(
+        "anonymise", help="remove reporter and follower contact from old reports")
+    anonymise.add_argument("--older-than-days", type=int, default=DEFAULT_RETENTION_DAYS,
+                           help=f"retention in days (default {DEFAULT_RETENTION_DAYS})")
     args = parser.parse_args(argv)
     if args.command == "geo" and args.geo_command == "load":
         return geo_load(args.path, dry_run=args.dry_run)
+    if args.command == "anonymise":
+        if args.older_than_days < 1:
+            parser.error("--older-than-days must be at least 1")
+        done = anonymise_older_than(default_deps(), args.older_than_days)
+        print(f"anonymised {done['reports']} reports and {done['followers']} followers "
+              f"filed more than {args.older_than_days} days ago")
+        return 0
     parser.error("unknown command")
     return 2
 

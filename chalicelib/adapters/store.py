@@ -538,3 +538,26 @@ class ReportStore:
         items = self._read(lambda: list(self._dedupe_cls.query(
             report_key(ticket), self._dedupe_cls.sk.startswith("F#"), consistent_read=True)))
         return [json.loads(item.ticket) for item in items]
+
+    # -- privacy -------------------------------------------------------------
+
+    def reports_created_before(self, cutoff: str) -> Iterator[Loaded]:
+        """Every report filed before `cutoff` (UTC ISO) that still holds reporter contact.
+
+        A full-table Scan: meant for the occasional retention job only (pages of 1 MB,
+        consistent reads not needed), never for anything a person waits on.
+        """
+        cls = self._report_cls
+        condition = (cls.type == "report") & (cls.created_at < cutoff)
+        for item in self._read(lambda: cls.scan(filter_condition=condition)):
+            report = Report.model_validate_json(item.doc)
+            if report.reporter.name or report.reporter.phone or report.reporter.email:
+                yield Loaded(report, int(item.version))
+
+    def forget_followers(self, ticket: str) -> int:
+        """Delete the contacts of everyone following a report; returns how many."""
+        items = self._read(lambda: list(self._dedupe_cls.query(
+            report_key(ticket), self._dedupe_cls.sk.startswith("F#"))))
+        for item in items:
+            item.delete()
+        return len(items)
