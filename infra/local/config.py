@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.local.throttle import Limit
+
 # Jakarta's region; moto accepts it and the app reads it as its own region.
 REGION = "ap-southeast-3"
 # moto's default account: every ARN moto hands out carries it.
@@ -32,6 +34,12 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _limit(env: Mapping[str, str], name: str, default: int) -> Limit:
+    """`N` requests per second on average, bursts of 2N."""
+    rate = _int(env, name, default, minimum=1)
+    return Limit(rate, 2 * rate)
+
+
 @dataclass(frozen=True)
 class StackConfig:
     host: str
@@ -45,6 +53,9 @@ class StackConfig:
     stream_max_retries: int
     stream_poll_seconds: float
     demo_password: str = "Jakarta-Demo-2026"
+    # Like API Gateway throttling / a WAF rate rule: requests per second and burst.
+    rate_per_ip: Limit = Limit(100, 200)
+    rate_per_channel: Limit = Limit(300, 600)
     region: str = REGION
     account_id: str = ACCOUNT_ID
 
@@ -66,6 +77,8 @@ class StackConfig:
             stream_max_retries=_int(env, "CRM_STREAM_MAX_RETRIES", 3),
             stream_poll_seconds=_int(env, "CRM_STREAM_POLL_MS", 150, minimum=10) / 1000,
             demo_password=env.get("CRM_DEMO_PASSWORD") or "Jakarta-Demo-2026",
+            rate_per_ip=_limit(env, "CRM_RATE_PER_IP", 100),
+            rate_per_channel=_limit(env, "CRM_RATE_PER_CHANNEL", 300),
         )
 
     @property

@@ -26,6 +26,7 @@ from infra.local.local_api import LocalApi
 from infra.local.pump import PumpSettings, StreamPump, StreamSource
 from infra.local.resources import AwsClients, ensure_all
 from infra.local.scheduler import ScheduledJob, Scheduler, parse_schedule
+from infra.local.throttle import RequestLimits
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ class Stack:
         self.scheduler = self._build_scheduler(chalice_cfg)
         api = LocalApi(self.scheduler, cfg.data_dir, self.status)
         try:
-            self.server = create_server(self.app, chalice_cfg, cfg.host, cfg.port, api)
+            limits = RequestLimits(per_ip=cfg.rate_per_ip, per_channel=cfg.rate_per_channel)
+            self.server = create_server(self.app, chalice_cfg, cfg.host, cfg.port, api, limits)
         except OSError as exc:
             raise preflight.PreflightError(f"cannot listen on {cfg.app_url}: {exc}") from None
 

@@ -148,3 +148,14 @@ def test_a_poison_record_lands_in_the_dead_letter_queue_and_the_rest_goes_throug
     failure = json.loads(messages[0]["Body"])
     assert failure["DDBStreamBatchInfo"]["streamArn"].startswith("arn:aws:dynamodb:")
     assert any("POIS-0N00" in json.dumps(r) for r in failure["records"])
+
+
+def test_the_stack_answers_429_past_the_per_ip_rate(stack: RunningStack) -> None:
+    stack.extra_env["CRM_RATE_PER_IP"] = "5"  # bursts of 10
+    stack.start()
+    codes = [requests.get(f"{stack.url}/health", timeout=10).status_code for _ in range(30)]
+    assert codes[:5] == [200] * 5 and 429 in codes
+    refused = requests.get(f"{stack.url}/health", timeout=10)
+    if refused.status_code == 429:
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.json()["message_en"].startswith("Too many requests")
