@@ -5,24 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
+from chalicelib.adapters.items import item_model
 from chalicelib.domain.login_policy import FORGET_AFTER
 
 
 def _model(table_name: str, region: str, host: str | None) -> type:
-    meta = type("Meta", (), {"table_name": table_name, "region": region, "host": host})
-
-    class LoginGuardItem(Model):
-        Meta = meta
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
-        type = UnicodeAttribute(default="login_guard")
-        failures = NumberAttribute(default=0)
-        last_failure_at = UnicodeAttribute(null=True)
-        expires_at = TTLAttribute(null=True)
-
-    return LoginGuardItem
+    return item_model(
+        "LoginGuardItem", "login_guard", table_name, region, host,
+        failures=NumberAttribute(default=0),
+        last_failure_at=UnicodeAttribute(null=True),
+        expires_at=TTLAttribute(null=True),
+    )
 
 
 class LoginGuard:

@@ -12,26 +12,21 @@ from datetime import datetime, timedelta
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
-from pynamodb.models import Model
+
+from chalicelib.adapters.items import item_model
 
 STALE_CLAIM = timedelta(minutes=2)
 KEEP_FOR = timedelta(days=30)
 
 
 def _model(table_name: str, region: str, host: str | None) -> type:
-    meta = type("Meta", (), {"table_name": table_name, "region": region, "host": host})
-
-    class SentItem(Model):
-        Meta = meta
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
-        type = UnicodeAttribute(default="sent")
-        status = UnicodeAttribute()  # claimed | sent
-        claimed_at = UnicodeAttribute()
-        message_id = UnicodeAttribute(null=True)
-        expires_at = TTLAttribute(null=True)
-
-    return SentItem
+    return item_model(
+        "SentItem", "sent", table_name, region, host,
+        status=UnicodeAttribute(),  # claimed | sent
+        claimed_at=UnicodeAttribute(),
+        message_id=UnicodeAttribute(null=True),
+        expires_at=TTLAttribute(null=True),
+    )
 
 
 class SentLog:

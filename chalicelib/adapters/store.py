@@ -25,9 +25,9 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttrib
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.items import item_model
 from chalicelib.adapters.table import (
     ALL_INDEX,
     AREA_INDEX_BY_DEPTH,
@@ -101,11 +101,6 @@ def event_day_key(day: date) -> str:
     return f"EV#{day.isoformat()}"
 
 
-def _meta(table_name: str, region: str, host: str | None) -> type:
-    return type("Meta", (), {"table_name": table_name, "region": region, "host": host,
-                             "max_retry_attempts": 3, "base_backoff_ms": 25})
-
-
 def _index(name: str) -> type:
     """A PynamoDB view of one of the table's GSIs (see chalicelib/adapters/table.py)."""
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
@@ -117,12 +112,7 @@ def _index(name: str) -> type:
 
 
 def _models(table_name: str, region: str, host: str | None) -> tuple[type, type, type]:
-    meta = _meta(table_name, region, host)
     namespace: dict[str, Any] = {
-        "Meta": meta,
-        "pk": UnicodeAttribute(hash_key=True),
-        "sk": UnicodeAttribute(range_key=True),
-        "type": UnicodeAttribute(default="report"),
         "doc": UnicodeAttribute(),
         "ticket": UnicodeAttribute(),
         "status": UnicodeAttribute(),
@@ -136,28 +126,17 @@ def _models(table_name: str, region: str, host: str | None) -> tuple[type, type,
         namespace[f"{name}pk"] = UnicodeAttribute(null=True)
         namespace[f"{name}sk"] = UnicodeAttribute(null=True)
         namespace[f"index_{name}"] = _index(name)()
-    ReportItem = type(Model)("ReportItem", (Model,), namespace)  # noqa: N806
-
-    class EventItem(Model):
-        Meta = meta
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
-        type = UnicodeAttribute(default="event")
-        doc = UnicodeAttribute()
-        ticket = UnicodeAttribute()
-        seq = NumberAttribute()
+    report_item = item_model("ReportItem", "report", table_name, region, host, **namespace)
+    event_item = item_model(
+        "EventItem", "event", table_name, region, host,
+        doc=UnicodeAttribute(), ticket=UnicodeAttribute(), seq=NumberAttribute(),
         # The day index (table.DAY_INDEX): a day's events for the kinerja reconciliation.
-        day_pk = UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}pk")
-        day_sk = UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}sk")
-
-    class DedupeItem(Model):
-        Meta = meta
-        pk = UnicodeAttribute(hash_key=True)
-        sk = UnicodeAttribute(range_key=True)
-        type = UnicodeAttribute(default="dedupe")
-        ticket = UnicodeAttribute()
-
-    return ReportItem, EventItem, DedupeItem
+        day_pk=UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}pk"),
+        day_sk=UnicodeAttribute(null=True, attr_name=f"{DAY_INDEX}sk"))
+    # Dedupe keys and followers: a key item pointing at a ticket (or holding JSON details).
+    dedupe_item = item_model("DedupeItem", "dedupe", table_name, region, host,
+                             ticket=UnicodeAttribute())
+    return report_item, event_item, dedupe_item
 
 
 def _error_code(exc: BaseException) -> str | None:

@@ -19,6 +19,12 @@ deadline and "overdue" is a key condition, not a filter:
 
 Followers (supporters and reporters of merged duplicates) sit in the report's own
 partition: R#<ticket> / F#<contact key>.
+
+gsi3 is overloaded (no extra index): history events also carry gsi3 keys
+EV#<WIB day> / <at, UTC ISO>#<ticket>#<seq>, written in the same transaction as the
+event, so the nightly kinerja reconciliation reads one day's events without a scan.
+Report queries use only ALL#<shard> partitions and never see them. Kinerja counters
+(K#...) and SKM items (S#...) are described in kinerja_store.py and skm_store.py.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ DUE_INDEX = "gsi2"
 ALL_INDEX = "gsi3"
 AREA_INDEX_BY_DEPTH = {1: "gsi4", 2: "gsi5", 3: "gsi6"}
 GEO_INDEX = "gsi7"
+DAY_INDEX = ALL_INDEX  # overloaded: EV#<WIB day> partitions hold history events
 INDEXES = (WORK_INDEX, DUE_INDEX, ALL_INDEX, *AREA_INDEX_BY_DEPTH.values(), GEO_INDEX)
 TTL_ATTRIBUTE = "expires_at"
 
