@@ -16,21 +16,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                  AWS_DEFAULT_REGION="ap-southeast-3", AWS_REGION="ap-southeast-3",
-                  AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", CRM_STAGE="test")
-os.environ.pop("AWS_ENDPOINT_URL", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from in_process import moto_deps  # noqa: E402  (sets up the environment first)
 
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from chalicelib.adapters.table import create_table  # noqa: E402
-from chalicelib.config import settings  # noqa: E402
 from chalicelib.domain.report import GeoPoint, apply_action, open_report  # noqa: E402
 from chalicelib.domain.status import Action  # noqa: E402
 from chalicelib.domain.ticket import new_ticket  # noqa: E402
-from chalicelib.services.deps import build_deps  # noqa: E402
 from chalicelib.services.duplicates import candidates_for  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -58,9 +49,7 @@ def reports(count: int, registry, rnd: random.Random):
 def main() -> None:
     count = int(os.environ.get("BENCH_OPEN", "100000"))
     rnd = random.Random(2026)
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), settings().table_name)
-        deps = build_deps(settings(), clock=lambda: NOW)
+    with moto_deps(NOW) as deps:
         started = time.perf_counter()
         deps.store.import_reports(reports(count, deps.registry, rnd))
         print(f"loaded {count} open reports in {time.perf_counter() - started:.1f}s")

@@ -17,23 +17,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                  AWS_DEFAULT_REGION="ap-southeast-3", AWS_REGION="ap-southeast-3",
-                  AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", CRM_STAGE="test")
-os.environ.pop("AWS_ENDPOINT_URL", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from in_process import moto_deps  # noqa: E402  (sets up the environment first)
 
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from chalicelib.adapters.table import create_table  # noqa: E402
-from chalicelib.config import settings  # noqa: E402
 from chalicelib.domain.report import apply_action, open_report  # noqa: E402
 from chalicelib.domain.status import Action  # noqa: E402
 from chalicelib.domain.ticket import new_ticket  # noqa: E402
-from chalicelib.services.deps import build_deps  # noqa: E402
 from chalicelib.services.sla_sweep import sweep  # noqa: E402
-from infra.local.moto_patches import install as install_moto_patches  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 OVERDUE = 50
@@ -53,9 +43,7 @@ def reports(count: int, registry):
 
 
 def measure(count: int) -> dict:
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), settings().table_name)
-        deps = build_deps(settings(), clock=lambda: NOW)
+    with moto_deps(NOW) as deps:
         loaded = time.perf_counter()
         deps.store.import_reports(reports(count, deps.registry))
         print(f"  loaded {count} open reports in {time.perf_counter() - loaded:.1f}s",
@@ -70,7 +58,6 @@ def measure(count: int) -> dict:
 
 
 def main() -> None:
-    install_moto_patches()
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
     for size in sizes:
         print(json.dumps(measure(size)), flush=True)

@@ -7,13 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from chalice.test import Client
 from moto import mock_aws
 
+from app import app
 from chalicelib.adapters.table import create_table
 from chalicelib.adapters.user_pool import create_officer, create_user_pool
 from chalicelib.config import settings
 from chalicelib.registry import demo_officers
 from chalicelib.services.deps import Deps, build_deps, override_deps
+from chalicelib.services.directory import subscribe_officer
 
 
 class FakeClock:
@@ -66,3 +69,16 @@ def deps(aws: None, clock: FakeClock) -> Iterator[Deps]:
     override_deps(built)  # the handlers' default_deps() now returns this test's deps
     yield built
     override_deps(None)
+
+
+@pytest.fixture
+def subscribed(deps: Deps) -> None:
+    """Every demo officer subscribed (email + SMS) to their unit's alert topic."""
+    for officer in demo_officers():
+        subscribe_officer(deps, officer)
+
+
+@pytest.fixture
+def app_client(deps: Deps) -> Iterator[Client]:
+    with Client(app) as client:
+        yield client

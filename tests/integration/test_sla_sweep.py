@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from chalice.test import Client
 
-from app import app
 from chalicelib.domain.report import apply_action
 from chalicelib.domain.status import Action
-from chalicelib.registry import demo_officers
-from chalicelib.services.directory import subscribe_officer
 from chalicelib.services.sla_sweep import sweep
 from tests.integration import sent
 from tests.integration.streams import drain_stream_event
@@ -21,11 +17,8 @@ GAMBIR = {"description": "Saluran tersumbat", "category": "saluran-air",
 
 
 @pytest.fixture
-def client(deps):
-    for officer in demo_officers():
-        subscribe_officer(deps, officer)
-    with Client(app) as test_client:
-        yield test_client
+def client(subscribed, app_client):
+    return app_client
 
 
 class Stream:
