@@ -88,6 +88,8 @@ def check_can_view(officer: Officer, report: Report, units: UnitDirectory) -> No
 
 def check_can_act(officer: Officer, report: Report, action: Action, units: UnitDirectory,
                   policies: dict[Role, RolePolicy]) -> None:
+    if action == Action.FOTO and report.entered_by == officer.username:
+        return  # the officer who typed in a walk-in complaint attaches the citizen's photos
     check_can_view(officer, report, units)
     if action not in policies[officer.role].actions:
         raise Forbidden(

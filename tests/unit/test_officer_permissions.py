@@ -123,3 +123,13 @@ def test_demo_officers_have_roles_that_fit_their_units():
     for officer in demo_officers():
         kind = REG.units.get(officer.unit).kind
         assert kind in REG.role_policies[officer.role].unit_kinds, officer.username
+
+
+def test_the_officer_who_entered_a_walk_in_may_attach_its_photos_before_routing():
+    from chalicelib.domain.officers import check_can_act
+
+    entered = report(Status.MENUNGGU, None).model_copy(update={"entered_by": "lurah.menteng"})
+    menteng = next(o for o in demo_officers() if o.username == "lurah.menteng")
+    check_can_act(menteng, entered, Action.FOTO, REG.units, REG.role_policies)
+    with pytest.raises(Forbidden):
+        check_can_act(menteng, entered, Action.PROSES, REG.units, REG.role_policies)
