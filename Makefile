@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench fire reset clean
+.PHONY: run test lint bench fire reset clean package scan
+STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,9 +35,17 @@ bench: $(STAMP)
 fire: $(STAMP)
 	$(PY) -m infra.local fire $(JOB)
 
+## Build the deployable template of a stage offline: make package STAGE=dev
+package: $(STAMP)
+	$(PY) -m infra.package --stage $(STAGE)
+
+## Validate the packaged templates (cfn-lint, SAM transform, checkov)
+scan: $(STAMP)
+	$(PY) -m infra.aws.scan
+
 ## Forget all local data (the local stack must be stopped).
 reset:
 	rm -rf .crm-data
 
 clean: reset
-	rm -rf $(VENV)
+	rm -rf $(VENV) build

@@ -28,6 +28,8 @@ def create_user_pool(client: Any, name: str) -> tuple[str, str]:
         UserPoolId=pool["Id"], ClientName=f"{name}-web", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         PreventUserExistenceErrors="ENABLED",
+        # An officer must not rewrite their own role or unit with their access token.
+        WriteAttributes=["name"],
     )["UserPoolClient"]
     return pool["Id"], app_client["ClientId"]
 
