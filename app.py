@@ -3,9 +3,9 @@
 from chalice import Chalice
 
 from chalicelib.handlers import auth, officer, public, schedules, stream
-from chalicelib.handlers.channels import balai_warga, walk_in
+from chalicelib.handlers.channels import balai_warga, email, meta, partner, sms, walk_in, x
 
 app = Chalice(app_name="crm")
 for blueprint in (public.bp, auth.bp, officer.bp, balai_warga.bp, walk_in.bp, stream.bp,
-                  schedules.bp):
+                  schedules.bp, partner.bp, x.bp, meta.bp, email.bp, sms.bp):
     app.register_blueprint(blueprint)

@@ -14,6 +14,10 @@ class Channel(BaseModel):
     kind: str  # partner | social | email | sms | web-form | walk-in
     auth: str  # how a delivery proves where it came from
     reply: str  # how the citizen is answered
+    # External channels: which payload adapter reads the platform's native format
+    # (partner | x | meta-page | meta-instagram | ses-email | sms); the handler module of
+    # that format serves every row naming it, so another partner is one more row.
+    payload: str | None = None
     # Walk-in channels: which officers may record a complaint on the channel.
     officer_unit_kinds: list[str] = []
     officer_units: list[str] = []

@@ -1,0 +1,1 @@
+"""One module per platform: its native payload in, `InboundMessage`s out (pure, no I/O)."""
