@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig
+from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SNSEventConfig
 from chalice.config import Config
 from chalice.local import LambdaContext, LocalDevServer
 
@@ -26,6 +26,7 @@ from infra.local.local_api import LocalApi
 from infra.local.pump import PumpSettings, StreamPump, StreamSource
 from infra.local.resources import AwsClients, ensure_all
 from infra.local.scheduler import ScheduledJob, Scheduler, parse_schedule
+from infra.local.sns_pump import SnsPump, ensure_topic_delivery
 from infra.local.throttle import RequestLimits
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class Stack:
         self.aws: AwsProcess | None = None
         self.app: Chalice | None = None
         self.pumps: list[StreamPump] = []
+        self.sns_pumps: list[SnsPump] = []
         self.scheduler: Scheduler | None = None
         self.server: LocalDevServer | None = None
 
@@ -131,6 +133,7 @@ class Stack:
         self.pumps = self._build_pumps(aws, chalice_cfg)
         for pump in self.pumps:
             pump.prime()
+        self.sns_pumps = self._build_sns_pumps(aws, chalice_cfg)
         self.scheduler = self._build_scheduler(chalice_cfg)
         api = LocalApi(self.scheduler, cfg.data_dir, self.status)
         try:
@@ -141,6 +144,9 @@ class Stack:
 
         for pump in self.pumps:
             self._spawn(f"pump-{pump.source.handler_name}", pump.run, self._stop,
+                        cfg.stream_poll_seconds)
+        for sns_pump in self.sns_pumps:
+            self._spawn(f"sns-{sns_pump.handler_name}", sns_pump.run, self._stop,
                         cfg.stream_poll_seconds)
         self._spawn("scheduler", self.scheduler.run, self._stop)
         self._spawn("http", self.server.server.serve_forever, 0.1)
@@ -207,6 +213,19 @@ class Stack:
                                     checkpoints, settings))
         return pumps
 
+    def _build_sns_pumps(self, aws: AwsClients, chalice_cfg: Config) -> list[SnsPump]:
+        """One delivery thread per `@app.on_sns_message` function (inbound email, SMS)."""
+        assert self.app is not None
+        pumps = []
+        for source in self.app.event_sources:
+            if isinstance(source, SNSEventConfig):
+                queue = ensure_topic_delivery(aws.client("sns"), aws.client("sqs"),
+                                              source.topic)
+                pumps.append(SnsPump(source.name, queue,
+                                     self._invoker(chalice_cfg, source.name),
+                                     aws.client("sqs"), os.environ.get("CRM_STREAM_DLQ_URL")))
+        return pumps
+
     def _build_scheduler(self, chalice_cfg: Config) -> Scheduler:
         assert self.app is not None
         cfg = self.config
@@ -237,6 +256,7 @@ class Stack:
             "data_dir": str(cfg.data_dir),
             "region": cfg.region,
             "pumps": [pump.status() for pump in self.pumps],
+            "sns_deliveries": [pump.status() for pump in self.sns_pumps],
             "schedules": self.scheduler.describe() if self.scheduler else [],
         }
 

@@ -108,3 +108,9 @@ def stack(tmp_path: Path) -> Iterator[RunningStack]:
     if running.proc is not None:
         running.proc.kill()
         running.proc.wait()
+
+
+def get_json(stack: RunningStack, path: str, **params: str) -> dict[str, Any]:
+    answer = requests.get(f"{stack.url}{path}", params=params, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
