@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench fire reset clean package scan
+.PHONY: run test lint bench fire reset clean package scan vendor
 STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade 'pip<26.3'  # chalice 1.34 requires pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -49,3 +49,8 @@ reset:
 
 clean: reset
 	rm -rf $(VENV) build
+
+## Refresh the vendored browser libraries (Leaflet, Chart.js) from web/package-lock.json.
+vendor: $(STAMP)
+	npm ci --prefix web --no-audit --no-fund
+	$(PY) web/vendor.py

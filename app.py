@@ -2,10 +2,10 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import auth, officer, public, schedules, stream
+from chalicelib.handlers import auth, kinerja, officer, public, schedules, skm, stream
 from chalicelib.handlers.channels import balai_warga, email, meta, partner, sms, walk_in, x
 
 app = Chalice(app_name="crm")
 for blueprint in (public.bp, auth.bp, officer.bp, balai_warga.bp, walk_in.bp, stream.bp,
-                  schedules.bp, partner.bp, x.bp, meta.bp, email.bp, sms.bp):
+                  schedules.bp, partner.bp, x.bp, meta.bp, email.bp, sms.bp, kinerja.bp, skm.bp):
     app.register_blueprint(blueprint)

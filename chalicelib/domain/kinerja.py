@@ -76,6 +76,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.ikm import HasilSkm, round_half_up
 from chalicelib.domain.periods import Period, parse_period, wib_date
 from chalicelib.domain.rating import LOW_RATING_MAX
@@ -709,3 +710,83 @@ def peringkat(current: Mapping[str, KinerjaUnit], units: UnitDirectory, config: 
             }))
         with_trend.append(table.model_copy(update={"posisi": posisi}))
     return with_trend
+
+
+# -- reconciliation ----------------------------------------------------------------------
+# The nightly job recomputes a day's counters from the reports' histories and compares
+# them with what the stream wrote. Replaying needs each event's "before" state; the
+# history holds everything `_advance` needs except the finish deadline in force, which
+# the workflow moves (EWS: to the estimate; TL Ditolak and reopening: `redo_hours` from
+# the event) and which is therefore re-derived here with the same rules.
+
+FINISH_DUE_ACTIONS = frozenset({Action.EWS, Action.TL_DITOLAK, Action.BUKA_KEMBALI})
+
+
+def _finish_due_after(event: HistoryEvent, policy: SlaPolicy,
+                      current: datetime | None) -> datetime | None:
+    if event.action == Action.EWS:
+        try:
+            return datetime.fromisoformat(str(event.data.get("ews_at")).replace("Z", "+00:00"))
+        except ValueError:
+            return current
+    return policy.add(event.at, policy.redo_hours)
+
+
+def replay_deltas(report: Report, events: Sequence[HistoryEvent],
+                  policy: SlaPolicy) -> list[KinerjaDelta]:
+    """Every delta the stream should have produced over `report`'s whole history.
+
+    `report` is the current state and `events` its full history; `policy` is the SLA
+    policy of its category. The result equals the sum of `kinerja_deltas` over the
+    stored changes, provided the policy has not changed since (the last deadline is
+    taken from the report itself, so only earlier, superseded deadlines depend on it).
+    """
+    ordered = sorted(events, key=lambda e: e.seq)
+    moves = [e for e in ordered if e.action in FINISH_DUE_ACTIONS]
+    due = (policy.add(report.created_at, policy.finish_hours) if moves
+           else report.finish_due)
+    state = _initial_state(report).model_copy(update={"finish_due": due})
+    deltas: list[KinerjaDelta] = []
+    for event in ordered:
+        deltas.extend(_event_deltas(state, event, report.ticket))
+        state = _advance(state, event)
+        if event.action in FINISH_DUE_ACTIONS:
+            due = report.finish_due if event is moves[-1] else _finish_due_after(
+                event, policy, state.finish_due)
+            state = state.model_copy(update={"finish_due": due})
+    return deltas
+
+
+def counters_by_unit(deltas: Iterable[KinerjaDelta], day: date) -> dict[str, KinerjaCounters]:
+    """The deltas of one WIB day, summed per unit (what that day's stored items should hold)."""
+    totals: dict[str, KinerjaCounters] = {}
+    for delta in deltas:
+        if delta.day == day:
+            totals[delta.unit] = totals.get(delta.unit, KinerjaCounters()).merge(delta.counters)
+    return totals
+
+
+@dataclass(frozen=True)
+class CounterDrift:
+    """A unit whose stored counters of a day differ from the recomputed ones."""
+
+    unit: str
+    expected: KinerjaCounters
+    stored: KinerjaCounters
+
+    @property
+    def correction(self) -> dict[str, int]:
+        """Flat attribute amounts that turn the stored item into the expected one."""
+        want, have = self.expected.to_item(), self.stored.to_item()
+        return {name: want.get(name, 0) - have.get(name, 0)
+                for name in sorted(set(want) | set(have))
+                if want.get(name, 0) != have.get(name, 0)}
+
+
+def counter_drift(expected: Mapping[str, KinerjaCounters],
+                  stored: Mapping[str, KinerjaCounters]) -> list[CounterDrift]:
+    """Units (sorted) whose stored counters differ from the expected ones, sketches included."""
+    empty = KinerjaCounters()
+    return [CounterDrift(unit, expected.get(unit, empty), stored.get(unit, empty))
+            for unit in sorted(set(expected) | set(stored))
+            if expected.get(unit, empty).to_item() != stored.get(unit, empty).to_item()]

@@ -1,0 +1,161 @@
+"""GET /kinerja (JSON and CSV) and the leaders' weekly summary, on stored counters."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.domain.ikm import HasilSkm
+from chalicelib.domain.kinerja import KinerjaCounters, KinerjaDelta
+from chalicelib.domain.sketch import DurationSketch
+from chalicelib.registry import demo_officers
+from chalicelib.services.directory import subscribe_officer
+from chalicelib.services.kinerja_deps import kinerja_deps
+from chalicelib.services.kinerja_reconcile import freeze_periods
+from tests.integration import sent
+from tests.integration.kinerja_support import cheap_transactions
+
+GAMBIR = [f"31.71.01.100{i}" for i in range(1, 7)]  # the six kelurahan of Kecamatan Gambir
+
+
+def seed(deps, day: date, unit: str, *, received: int, on_time: int, late: int,
+         source: str) -> None:
+    counters = KinerjaCounters(
+        {"received": received, "first_action_in_sla": on_time, "first_action_late": late,
+         "finished_in_sla": on_time, "finished_late": late, "validated": on_time + late},
+        first_action=DurationSketch.of([3600] * (on_time + late)),
+        finish=DurationSketch.of([86400] * (on_time + late)))
+    kinerja_deps(deps).counters.apply(source, [KinerjaDelta(source, unit, day, counters)],
+                                      deps.clock())
+
+
+@pytest.fixture
+def client(deps, clock):
+    with cheap_transactions():
+        yield from _seeded(deps, clock)
+
+
+def _seeded(deps, clock):
+    clock.now = datetime(2026, 10, 5, 3, 0, tzinfo=UTC)
+    # Q3: Gambir kelurahan 1..5 with falling punctuality; 6 too small to rank.
+    for i, unit in enumerate(GAMBIR[:5]):
+        seed(deps, date(2026, 8, 3 + i), unit, received=20, on_time=20 - 3 * i, late=3 * i,
+             source=f"q3#{unit}")
+    seed(deps, date(2026, 8, 10), GAMBIR[5], received=3, on_time=3, late=0, source="q3#small")
+    # Q2: the order was the other way round for the first two.
+    seed(deps, date(2026, 5, 4), GAMBIR[0], received=20, on_time=10, late=10, source="q2#a")
+    seed(deps, date(2026, 5, 5), GAMBIR[1], received=20, on_time=20, late=0, source="q2#b")
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def empty_client(deps):
+    with Client(app) as test_client:
+        yield test_client
+
+
+def test_ranking_json_with_trend_metrics_and_few_items_read(client):
+    answer = client.http.get("/kinerja?level=kelurahan&period=2026-Q3")
+    assert answer.status_code == 200, answer.json_body
+    assert answer.headers["Cache-Control"] == "public, max-age=300"
+    body = answer.json_body
+    assert body["periode"] == {"kode": "2026-Q3", "jenis": "quarter",
+                               "label_id": "Triwulan III 2026", "label_en": "Q3 2026",
+                               "mulai": "2026-07-01", "sampai": "2026-09-30", "lengkap": True}
+    assert body["periode_sebelumnya"] == "2026-Q2"
+    scopes = {t["lingkup"] for t in body["tabel"]}
+    assert scopes == {"kelurahan_dalam_kecamatan", "kelurahan_jakarta"}
+    [gambir] = [t for t in body["tabel"] if t["kelompok"] == "31.71.01"]
+    assert gambir["kelompok_nama"] == "Kecamatan Gambir"
+    order = [(p["unit"], p["peringkat"]) for p in gambir["posisi"]]
+    assert order == [(GAMBIR[0], 1), (GAMBIR[1], 2), (GAMBIR[2], 3), (GAMBIR[3], 4),
+                     (GAMBIR[4], 5), (GAMBIR[5], None)]
+    first, second = gambir["posisi"][:2]
+    assert first["skor"] == 100.0 and first["peringkat_sebelumnya"] == 2
+    assert first["perubahan_peringkat"] == 1
+    assert first["perubahan_skor"] == 32.14  # Q2: (0.2 x .5 + 0.25 x .5 + 0.15 + 0.1) / 0.7
+    assert second["perubahan_peringkat"] == -1
+    assert gambir["posisi"][5]["alasan_en"].startswith("3 reports received")
+    metrics = body["unit"][GAMBIR[1]]
+    assert metrics["received"] == 20 and metrics["first_action_in_sla_pct"] == 85.0
+    assert metrics["first_action_median_s"] == pytest.approx(3600, rel=0.01)
+    assert body["konfigurasi"]["min_reports"] == 10
+    # Q3 and Q2 have ended but are not frozen yet: a look for each one's snapshot, their
+    # live partitions, one batch of SKM results.
+    assert body["dibaca"] == {"items": 8, "requests": 5}
+
+
+def test_a_frozen_quarter_reads_its_snapshot_and_ranks_the_same(client, deps):
+    live = client.http.get("/kinerja?level=kelurahan&period=2026-Q3").json_body
+    for day in (date(2026, 6, 30), date(2026, 9, 30)):  # the nightly job on 1 Jul / 1 Oct
+        freeze_periods(deps, day)
+    frozen = client.http.get("/kinerja?level=kelurahan&period=2026-Q3").json_body
+    assert frozen["tabel"] == live["tabel"] and frozen["unit"] == live["unit"]
+    assert frozen["dibaca"] == {"items": 2, "requests": 3}  # two snapshot items, no SKM yet
+
+
+def test_ranking_csv_download(client):
+    answer = client.http.get("/kinerja?level=kelurahan&period=2026-Q3&format=csv"
+                             "&kelompok=31.71.01")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="kinerja-kelurahan-2026-Q3.csv"' in answer.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.body.decode())))
+    assert [r["unit"] for r in rows] == GAMBIR
+    assert rows[0]["peringkat"] == "1" and rows[0]["skor"] == "100.0"
+    assert rows[5]["peringkat"] == "" and rows[5]["eligible"] == "False"
+    assert rows[1]["finished_in_sla_pct"] == "85.0"
+
+
+def test_other_levels_months_weeks_and_the_ikm_component(client, deps):
+    kinerja_deps(deps).skm.put_results("2026-Q2", [HasilSkm(
+        unit="31.71", periode="2026-Q2", populasi=10, sampel_minimal=10, diundang=10,
+        responden=10, sampel_terpenuhi=True, tingkat_respons=1.0, nrr=None, ikm=3.0,
+        ikm_konversi=75.0, mutu="C", kinerja="Kurang Baik", kinerja_en="Fair",
+        unsur_terlemah=[])], deps.clock())
+    kota = client.http.get("/kinerja?level=kota&period=2026-Q3").json_body
+    [table] = kota["tabel"]
+    assert table["posisi"][0]["unit"] == "31.71"  # the only kota with reports
+    assert kota["unit"]["31.71"]["received"] == 103  # rolled up from its kelurahan
+    assert kota["unit"]["31.71"]["ikm"] == 75.0
+    month = client.http.get("/kinerja?level=kecamatan&period=2026-08").json_body
+    assert month["unit"]["31.71.01"]["received"] == 103
+    week = client.http.get("/kinerja?level=kelurahan&period=2026-W32").json_body  # 3-9 Aug
+    assert week["unit"][GAMBIR[0]]["received"] == 20
+    assert week["unit"][GAMBIR[5]]["received"] == 0
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("level=desa&period=2026-Q3", "level"),
+    ("level=kota&period=2026-Q5", "period"),
+    ("level=kota&period=2026-Q3&format=xlsx", "format"),
+    ("level=kelurahan&period=2026-Q3&kelompok=31.72", "kelompok"),
+])
+def test_bad_queries_are_refused_in_both_languages(empty_client, query, field):
+    answer = empty_client.http.get(f"/kinerja?{query}")
+    assert answer.status_code == 400
+    body = answer.json_body
+    assert body["errors"][0]["field"] == field
+    assert body["message_id"] and body["message_en"]
+
+
+def test_weekly_summary_goes_to_the_leaders_once(client, deps, clock):
+    for officer in demo_officers():
+        subscribe_officer(deps, officer)
+    clock.now = datetime(2026, 8, 10, 0, 0, tzinfo=UTC)  # Monday 07:00 WIB
+    event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [],
+                                            region="ap-southeast-3")
+    assert client.lambda_.invoke("kinerja_weekly", event).payload == {
+        "periode": "2026-W32", "sent": True}
+    assert client.lambda_.invoke("kinerja_weekly", event).payload["sent"] is False
+    [alert] = sent.unit_alerts("unit-biro-pemerintahan")
+    assert alert["subject"] == "Ringkasan kinerja CRM Minggu ke-32 2026"
+    assert "Kelurahan Gambir: skor 100.00" in alert["email"]
+    assert "/pimpinan?periode=2026-W32" in alert["email"]
+    assert "reports received: 100" in alert["email"]  # 3-9 Aug: the small one is on the 10th
