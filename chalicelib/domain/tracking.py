@@ -20,4 +20,5 @@ def tracking_token(secret: bytes, ticket: str) -> str:
 def token_matches(secret: bytes, ticket: str, token: str | None) -> bool:
     if not token:
         return False
-    return hmac.compare_digest(tracking_token(secret, ticket), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    return hmac.compare_digest(tracking_token(secret, ticket).encode(), token.encode())

@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.http import api, json_response, read_body
+from chalicelib.handlers.session import session_authorization
 from chalicelib.services.auth import authenticate, login
 from chalicelib.services.deps import default_deps
 
@@ -29,7 +30,11 @@ def officer_route(blueprint: Blueprint) -> Callable[..., Callable[..., Response]
         @api
         def wrapped(*args: Any, **kwargs: Any) -> Response:
             request = blueprint.current_request
-            officer = authenticate(default_deps(), request.headers.get("authorization"))
+            deps = default_deps()
+            # Pages' scripts call the API with the session cookie (+ CSRF header) instead.
+            authorization = request.headers.get("authorization") or session_authorization(
+                request, deps.settings)
+            officer = authenticate(deps, authorization)
             return view(officer, *args, **kwargs)
 
         return wrapped

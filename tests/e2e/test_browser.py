@@ -13,8 +13,6 @@ import os
 import re
 import shutil
 import struct
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Iterator
@@ -25,15 +23,13 @@ import pytest
 import requests
 
 from infra.local.config import PROJECT_DIR
-from infra.local.preflight import free_port
+from tests.e2e.stack_support import PASSWORD, start_with_officers
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) not installed")
 
 CHROMIUM = os.environ.get("CRM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 VENDOR = PROJECT_DIR / "chalicelib" / "static" / "vendor"
 SCREENSHOTS = PROJECT_DIR / "artifacts" / "screenshots"
-BOUNDARIES = PROJECT_DIR.parent / "shared" / "geo" / "jakarta-kelurahan-partial.geojson"
-PASSWORD = "Jakarta-Demo-2026"
 # Debian's Chromium, headless, with nothing that reaches the network on its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -63,60 +59,6 @@ def png(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (200, 60,
         chunk(b"IEND", b"")
 
 
-class Stack:
-    """`python -m infra.local run` on free ports, with the demo officers in its Cognito."""
-
-    def __init__(self, data_dir: Path, log: Path) -> None:
-        self.port, self.aws_port = free_port(), free_port()
-        self.data_dir, self.log = data_dir, log
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 40) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CRM_"))}
-        env.update(CRM_PORT=str(self.port), CRM_AWS_PORT=str(self.aws_port),
-                   CRM_DATA_DIR=str(self.data_dir), CRM_DEMO_PASSWORD=PASSWORD,
-                   CRM_LOCAL_APP="tests.e2e.browser_app:app_with_demo_officers")
-        if BOUNDARIES.exists():
-            env["CRM_BOUNDARIES"] = str(BOUNDARIES)
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "infra.local", "run"],
-                                         cwd=PROJECT_DIR, env=env, stdout=out,
-                                         stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the stack exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"the stack did not come up in {timeout} s:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    running = Stack(tmp_path / "data", tmp_path / "stack.log")
-    running.start()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
@@ -129,8 +71,8 @@ def browser() -> Iterator[Any]:
 class Visit:
     """One browser context (a phone), its console problems and numbered screenshots."""
 
-    def __init__(self, browser: Any, base: str, name: str) -> None:
-        self.context = browser.new_context(viewport={"width": 390, "height": 844},
+    def __init__(self, browser: Any, base: str, name: str, width: int = 390) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 844},
                                            base_url=base, locale="id-ID")
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
@@ -165,7 +107,7 @@ def sign_in(visit: Visit, username: str) -> None:
     page.wait_for_url("**/petugas/laporan")
 
 
-def wait_routed(stack: Stack, ticket: str, token: str, timeout: float = 15) -> dict[str, Any]:
+def wait_routed(stack: Any, ticket: str, token: str, timeout: float = 15) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         report = requests.get(f"{stack.url}/reports/{ticket}", params={"token": token},
@@ -186,8 +128,9 @@ def upload(visit: Visit, kind: str, path: Path) -> None:
     page.locator("#foto-siap li").nth(before).wait_for()
 
 
-def test_a_report_from_the_form_to_the_rating(stack: Stack, browser: Any,
+def test_a_report_from_the_form_to_the_rating(stack: Any, browser: Any,
                                                tmp_path: Path) -> None:
+    start_with_officers(stack)
     photo = tmp_path / "lubang.png"
     photo.write_bytes(png())
     after_photo = tmp_path / "sesudah.png"
@@ -251,7 +194,7 @@ def test_a_report_from_the_form_to_the_rating(stack: Stack, browser: Any,
     lurah.close()
 
     # -- the validator accepts the follow-up ------------------------------------------------
-    validator = Visit(browser, stack.url, "validator")
+    validator = Visit(browser, stack.url, "validator-desktop", width=1280)
     sign_in(validator, "validator.biropem")
     page = validator.page
     page.click(f"a[href='/petugas/laporan/{ticket}']")
@@ -284,5 +227,41 @@ def test_a_report_from_the_form_to_the_rating(stack: Stack, browser: Any,
     citizen.shot("13-lacak-english")
     page.goto("/survei/contoh-token")
     page.wait_for_selector("#skm-status.alert")
-    citizen.shot("14-survei")
+    citizen.shot("14-survei-tidak-ada")
+    answer_survey(citizen)
     citizen.close()
+
+
+QUESTIONNAIRE = {
+    "periode": "2026-Q3", "periode_label_id": "Triwulan III 2026", "periode_label_en": "Q3 2026",
+    "unit": {"kode": "31.71.01.1001", "nama": "Kelurahan Gambir"},
+    "ditutup": {"utc": "2026-10-15T18:00:00Z", "wib": "16 Okt 2026 01:00 WIB"},
+    "unsur": [], "komentar": {"wajib": False, "maks": 1000},
+}
+
+
+def answer_survey(visit: Visit) -> None:
+    """The SKM page against the contract of GET/POST /skm/{token} (served here by the test:
+    a real invitation needs a quarter's launch)."""
+    sent: list[dict[str, Any]] = []
+
+    def serve(route: Any) -> None:
+        if route.request.method == "POST":
+            sent.append(route.request.post_data_json)
+            route.fulfill(status=201, json={"diterima": True, "periode": "2026-Q3"})
+        else:
+            route.fulfill(status=200, json=QUESTIONNAIRE)
+
+    page = visit.page
+    page.route("**/skm/uji-token", serve)
+    page.goto("/survei/uji-token?lang=id")
+    sync_api.expect(page.locator("#skm-untuk")).to_contain_text("Kelurahan Gambir")
+    for number in range(1, 10):
+        page.check(f"input[name=U{number}][value='{4 if number % 2 else 3}']")
+    page.fill("#komentar", "Petugas ramah")
+    visit.shot("15-survei")
+    page.click("#form-skm button[type=submit]")
+    sync_api.expect(page.locator("#skm-status")).to_contain_text("Terima kasih")
+    assert sent == [{"jawaban": {f"U{n}": 4 if n % 2 else 3 for n in range(1, 10)},
+                     "komentar": "Petugas ramah"}]
+    visit.shot("16-survei-terkirim")

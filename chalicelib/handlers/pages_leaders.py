@@ -1,0 +1,56 @@
+"""Leaders' page: kinerja rankings with charts, SKM results, and report density.
+
+The page is a frame for signed-in officers; its script reads the JSON APIs:
+- `GET /kinerja?level=<kelurahan|kecamatan|kota|opd|sudin>&period=<2026-Q3>` (public;
+  shape in services/kinerja_report.py): ranking tables and per-unit metrics;
+- `GET /skm/results?period=<2026-Q3>` (public; shape in handlers/skm.py);
+- `GET /officer/reports` with the session cookie: open reports in the officer's
+  scope, counted per kelurahan for the density map;
+- `GET /peta/kelurahan.geojson`: the boundaries.
+A period without data (404, or nothing received) shows "belum ada data".
+"""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.domain.periods import PeriodKind, period_containing
+from chalicelib.handlers.pages_officer import officer_page
+from chalicelib.handlers.web import Page
+
+bp = Blueprint(__name__)
+
+LEVELS = ("kelurahan", "kecamatan", "kota", "opd", "sudin")
+TREND_PERIODS = 6  # the trend chart reads this many periods, oldest first
+
+
+def _periods(page: Page, kind: PeriodKind, count: int) -> list[dict[str, str]]:
+    """The current period and those before it, newest first."""
+    period = period_containing(page.deps.clock(), kind)
+    found = []
+    for _ in range(count):
+        found.append({"code": period.code, "label": period.label_en if page.lang == "en"
+                      else period.label_id})
+        period = period.previous()
+    return found
+
+
+@bp.route("/pimpinan", methods=["GET"])
+@officer_page
+def leaders(page: Page) -> Response:
+    quarters = _periods(page, PeriodKind.QUARTER, 8)
+    months = _periods(page, PeriodKind.MONTH, 12)
+    config = {
+        "levels": [{"id": level, "label": page.t(f"pimpinan.level.{level}")}
+                   for level in LEVELS],
+        "periods": quarters + months,
+        "trend_periods": TREND_PERIODS,
+        "lang": page.lang,
+        "text": page.t.subset("js"),
+        # Names for units the APIs list by code only.
+        "units": {"jakarta": "DKI Jakarta", **{
+            u.code: u.name for level in (*LEVELS, "biro")
+            for u in page.deps.registry.units.of_kind(level)}},
+    }
+    return page.render("pimpinan.html", config=config, levels=config["levels"],
+                       periods=config["periods"])

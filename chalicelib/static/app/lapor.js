@@ -1,0 +1,122 @@
+/* The Balai Warga form: map picker, "use my location", and a photo sent with the report.
+   Without this script the form still posts to /lapor and works. */
+(function () {
+  "use strict";
+  var form = document.getElementById("form-lapor");
+  if (!form) { return; }
+  document.querySelectorAll(".js-only").forEach(function (node) { node.hidden = false; });
+  var lat = document.getElementById("lat");
+  var lon = document.getElementById("lon");
+  var kelurahan = document.getElementById("kelurahan_code");
+  var status = document.getElementById("kirim-status");
+  var mapEl = document.getElementById("peta-pilih");
+  var map = null;
+  var marker = null;
+  var boundaryLayer = null;
+
+  function setPoint(latlng, pan) {
+    if (!map) { return; }
+    if (marker) { marker.setLatLng(latlng); } else {
+      marker = L.circleMarker(latlng, { radius: 9, color: "#0d47a1", weight: 3,
+                                        fillColor: "#42a5f5", fillOpacity: 0.9 }).addTo(map);
+    }
+    if (pan) { map.setView(latlng, Math.max(map.getZoom(), 15)); }
+    if (boundaryLayer) {
+      boundaryLayer.eachLayer(function (layer) {
+        if (layer.getBounds().contains(latlng) && inside(latlng, layer)) {
+          var code = layer.feature.properties.code;
+          if (code && kelurahan.querySelector("option[value=\"" + CSS.escape(code) + "\"]")) { kelurahan.value = code; }
+        }
+      });
+    }
+  }
+
+  /* Ray casting over the polygon rings (Leaflet has no point-in-polygon). */
+  function inside(latlng, layer) {
+    var found = false;
+    var rings = layer.getLatLngs();
+    function walk(list) {
+      if (list.length && list[0].lat !== undefined) {
+        var hit = false;
+        for (var i = 0, j = list.length - 1; i < list.length; j = i++) {
+          var a = list[i], b = list[j];
+          if (((a.lat > latlng.lat) !== (b.lat > latlng.lat)) &&
+              (latlng.lng < (b.lng - a.lng) * (latlng.lat - a.lat) / (b.lat - a.lat) + a.lng)) { hit = !hit; }
+        }
+        if (hit) { found = !found; }
+        return;
+      }
+      list.forEach(walk);
+    }
+    walk(rings);
+    return found;
+  }
+
+  function write(latlng) {
+    lat.value = latlng.lat.toFixed(6);
+    lon.value = latlng.lng.toFixed(6);
+  }
+
+  if (mapEl && window.L) {
+    map = CRM.maps.create(mapEl);
+    CRM.maps.boundaries(map, mapEl.dataset.boundaries).then(function (layer) {
+      boundaryLayer = layer;
+      CRM.maps.ready(map, mapEl.dataset.hint);
+    });
+    map.on("click", function (event) { write(event.latlng); setPoint(event.latlng, false); });
+    [lat, lon].forEach(function (input) {
+      input.addEventListener("change", function () {
+        var a = parseFloat(lat.value.replace(",", ".")), b = parseFloat(lon.value.replace(",", "."));
+        if (isFinite(a) && isFinite(b)) { setPoint(L.latLng(a, b), true); }
+      });
+    });
+    if (lat.value && lon.value) { lat.dispatchEvent(new Event("change")); }
+  }
+
+  var locate = document.getElementById("pakai-lokasi");
+  if (locate) {
+    if (!navigator.geolocation) { locate.hidden = true; }
+    locate.addEventListener("click", function () {
+      var note = document.getElementById("lokasi-status");
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+        write(latlng); setPoint(latlng, true); note.textContent = "";
+      }, function (error) { note.textContent = error.message; }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
+  /* With a photo: file the report through the JSON API (same one-time key), upload the
+     photo for the new ticket, then show the confirmation page. Any refusal falls back to
+     the plain form post, which shows the errors next to the fields. */
+  var photo = document.getElementById("foto");
+  form.addEventListener("submit", function (event) {
+    if (!photo || !photo.files || !photo.files.length) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    status.textContent = form.dataset.sending;
+    var data = new URLSearchParams(new FormData(form));
+    var key = data.get("kunci");
+    data.delete("kunci");
+    fetch("/channels/balai-warga", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Idempotency-Key": key,
+                 Accept: "application/json" },
+      body: data.toString()
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("refused"); }
+      return response.json();
+    }).then(function (filed) {
+      var q = "?token=" + encodeURIComponent(filed.tracking_token);
+      var base = "/reports/" + encodeURIComponent(filed.ticket);
+      var done = "/lapor/terkirim/" + encodeURIComponent(filed.ticket) + q;
+      return CRM.upload.upload(base + "/photos" + q, photo.files[0])
+        .then(function (stored) { return CRM.upload.postJson(base + "/photos/attach" + q, { key: stored }); })
+        .then(function () { window.location.assign(done); },
+              function () { window.location.assign(done + "&foto=gagal"); });
+    }).catch(function () {
+      button.disabled = false;
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  });
+})();

@@ -1,0 +1,246 @@
+/* Leaders' page: kinerja rankings and charts, SKM results, density of open reports.
+
+   Reads:
+     GET /kinerja?level=&period=   {tabel: [{kelompok, posisi: [...]}], unit: {code: metrics}}
+     GET /skm/results?period=      {jakarta: {...}, unit: [HasilSkm + nama]}
+     GET /officer/reports          open reports in the officer's scope (session cookie)
+   A 404 or an empty period shows "belum ada data"; nothing here fails the whole page. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("konfigurasi").textContent);
+  var T = config.text;
+  var units = config.units || {};
+  var levelEl = document.getElementById("level");
+  var periodEl = document.getElementById("period");
+  var charts = {};
+  var PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#e0a100", "#6a1b9a", "#00838f", "#5d4037",
+                 "#ad1457", "#455a64", "#9e9d24"];
+
+  function say(id, text) { document.getElementById(id).textContent = text || ""; }
+  /* Charts and table of a section are hidden while it has nothing to show. */
+  function showData(section, shown) {
+    document.querySelectorAll("#" + section + " .charts, #" + section + " .table-wrap")
+      .forEach(function (node) { node.hidden = !shown; });
+  }
+  function name(row) { return row.nama || row.name || units[row.unit] || row.unit; }
+  function num(value, digits) {
+    return value === null || value === undefined ? "–" : Number(value).toFixed(digits === undefined ? 1 : digits);
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 404) { return { missing: true }; }
+        if (response.status === 401 || response.status === 403) { return { denied: true }; }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json().then(function (body) { return { body: body }; });
+      });
+  }
+
+  /* One row per ranked unit of the level: the positions of the ranking tables (GET /kinerja
+     "tabel"; the Jakarta-wide table first when there is one) joined with the unit metrics
+     ("unit": {code: KinerjaUnit}). Units without a rank (too few reports) go last. */
+  function kinerjaRows(body) {
+    var metrics = body.unit || body.units || {};
+    if (Array.isArray(metrics)) {
+      var byCode = {};
+      metrics.forEach(function (m) { byCode[m.unit] = m; });
+      metrics = byCode;
+    }
+    var tables = (body.tabel || []).slice().sort(function (a, b) {
+      return (a.kelompok === null ? 0 : 1) - (b.kelompok === null ? 0 : 1);
+    });
+    var seen = {};
+    var rows = [];
+    tables.forEach(function (table) {
+      (table.posisi || []).forEach(function (p) {
+        if (seen[p.unit]) { return; }
+        seen[p.unit] = true;
+        rows.push(Object.assign({}, metrics[p.unit] || {}, p));
+      });
+    });
+    rows.sort(function (a, b) {
+      var ra = a.peringkat == null ? 1e9 : a.peringkat, rb = b.peringkat == null ? 1e9 : b.peringkat;
+      return ra - rb || (b.skor || 0) - (a.skor || 0) || (b.received || 0) - (a.received || 0);
+    });
+    return rows;
+  }
+
+  function chart(id, spec) {
+    if (charts[id]) { charts[id].destroy(); }
+    if (!window.Chart) { return; }
+    spec.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false },
+                                 spec.options || {});
+    charts[id] = new Chart(document.getElementById(id), spec);
+  }
+
+  function clearChart(id) { if (charts[id]) { charts[id].destroy(); delete charts[id]; } }
+
+  function fillTable(id, rows, cells) {
+    var body = document.querySelector("#" + id + " tbody");
+    body.replaceChildren();
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      cells(row).forEach(function (value) {
+        var td = document.createElement("td");
+        td.textContent = value;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+  }
+
+  function samePeriodKind(code) {
+    var isQuarter = code.indexOf("Q") >= 0;
+    var list = config.periods.filter(function (p) { return (p.code.indexOf("Q") >= 0) === isQuarter; });
+    var start = list.findIndex(function (p) { return p.code === code; });
+    return list.slice(start, start + config.trend_periods).reverse();
+  }
+
+  function loadKinerja() {
+    var level = levelEl.value, period = periodEl.value;
+    say("kinerja-status", T.memuat);
+    getJson("/kinerja?level=" + encodeURIComponent(level) + "&period=" + encodeURIComponent(period))
+      .then(function (answer) {
+        if (answer.missing || answer.denied) {
+          showData("kinerja", false);
+          say("kinerja-status", answer.missing ? T.belum_ada_data : T.tidak_berhak);
+          ["grafik-tren", "grafik-waktu", "grafik-sla"].forEach(clearChart);
+          fillTable("tabel-peringkat", [], function () { return []; });
+          return;
+        }
+        var rows = kinerjaRows(answer.body);
+        var withData = rows.filter(function (r) { return r.received > 0 || r.skor != null; });
+        var unranked = rows.filter(function (r) { return r.peringkat == null; }).length;
+        if (!withData.length) { say("kinerja-status", T.belum_ada_data); }
+        else { say("kinerja-status", unranked ? T.tanpa_peringkat.replace("{n}", unranked) : ""); }
+        rows = withData;
+        showData("kinerja", rows.length > 0);
+        fillTable("tabel-peringkat", rows, function (r) {
+          return [r.peringkat == null ? "–" : r.peringkat, name(r), num(r.skor, 2), r.received == null ? "–" : r.received,
+                  num(r.first_action_in_sla_pct) + "%", num(r.finished_in_sla_pct) + "%", num(r.avg_rating, 2)];
+        });
+        var top = rows.slice(0, 10);
+        var labels = top.map(name);
+        chart("grafik-sla", { type: "bar", data: { labels: labels, datasets: [
+          { label: T.respons_sla, data: top.map(function (r) { return r.first_action_in_sla_pct; }), backgroundColor: "#1565c0" },
+          { label: T.selesai_sla, data: top.map(function (r) { return r.finished_in_sla_pct; }), backgroundColor: "#2e7d32" }
+        ] }, options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "%" } } } } });
+        var hours = function (s) { return s == null ? null : Math.round(s / 360) / 10; };
+        chart("grafik-waktu", { type: "bar", data: { labels: labels, datasets: [
+          { label: T.median, data: top.map(function (r) { return hours(r.finish_median_s); }), backgroundColor: "#e0a100" },
+          { label: "p90", data: top.map(function (r) { return hours(r.finish_p90_s); }), backgroundColor: "#c62828" }
+        ] }, options: { scales: { y: { min: 0, title: { display: true, text: T.jam } } } } });
+        loadTrend(level, period, rows.slice(0, 5));
+      }).catch(function (error) { say("kinerja-status", T.gagal + " " + error.message); });
+  }
+
+  function loadTrend(level, period, leaders) {
+    var periods = samePeriodKind(period);
+    Promise.all(periods.map(function (p) {
+      return getJson("/kinerja?level=" + encodeURIComponent(level) + "&period=" + encodeURIComponent(p.code))
+        .then(function (answer) { return answer.body ? kinerjaRows(answer.body) : []; })
+        .catch(function () { return []; });
+    })).then(function (perPeriod) {
+      chart("grafik-tren", { type: "line", data: {
+        labels: periods.map(function (p) { return p.label; }),
+        datasets: leaders.map(function (unit, i) {
+          return { label: name(unit), borderColor: PALETTE[i], backgroundColor: PALETTE[i], spanGaps: true,
+                   data: perPeriod.map(function (rows) {
+                     var row = rows.find(function (r) { return r.unit === unit.unit; });
+                     return row ? row.skor : null;
+                   }) };
+        }) }, options: { scales: { y: { min: 0, max: 100, title: { display: true, text: T.skor } } } } });
+    });
+  }
+
+  function loadSkm() {
+    var period = periodEl.value;
+    say("skm-status", T.memuat);
+    getJson("/skm/results?period=" + encodeURIComponent(period)).then(function (answer) {
+      var rows = [];
+      var body = answer.body || {};
+      if (answer.body) {
+        rows = Array.isArray(body) ? body : (body.unit || body.hasil || []);
+        if (body.jakarta) { rows = [body.jakarta].concat(rows); }
+      }
+      showData("skm", rows.length > 0);
+      if (answer.denied) { say("skm-status", T.tidak_berhak); }
+      else if (!rows.length) { say("skm-status", T.belum_ada_data); }
+      else { say("skm-status", ""); }
+      fillTable("tabel-skm", rows, function (r) {
+        return [name(r), num(r.ikm_konversi, 2), r.mutu || "–",
+                (config.lang === "en" ? r.kinerja_en : r.kinerja) || "–",
+                (r.responden == null ? "–" : r.responden) + " / " + (r.sampel_minimal == null ? "–" : r.sampel_minimal),
+                (r.unsur_terlemah || []).join(", ")];
+      });
+      var main = body.jakarta || rows[0];
+      if (main && main.nrr) {
+        var codes = Object.keys(main.nrr).sort();
+        chart("grafik-unsur", { type: "bar", data: { labels: codes, datasets: [
+          { label: "NRR · " + name(main), data: codes.map(function (c) { return main.nrr[c]; }), backgroundColor: "#00838f" }
+        ] }, options: { scales: { y: { min: 0, max: 4 } } } });
+      } else { clearChart("grafik-unsur"); }
+    }).catch(function (error) { say("skm-status", T.gagal + " " + error.message); });
+  }
+
+  var BUCKETS = [[0, "#ffffff"], [1, "#ffe0b2"], [3, "#ffb74d"], [6, "#f57c00"], [11, "#b71c1c"]];
+  function bucket(n) {
+    var colour = BUCKETS[0][1];
+    BUCKETS.forEach(function (b) { if (n >= b[0]) { colour = b[1]; } });
+    return colour;
+  }
+
+  function loadDensity() {
+    var el = document.getElementById("peta-kepadatan");
+    if (!window.L || !el) { return; }
+    var maps = CRM.maps;
+    var map = maps.create(el);
+    say("kepadatan-status", T.memuat);
+    maps.queueItems(el.dataset.source, 20).then(function (items) {
+      var counts = {};
+      items.forEach(function (item) {
+        if (item.kelurahan_code) { counts[item.kelurahan_code] = (counts[item.kelurahan_code] || 0) + 1; }
+      });
+      return maps.boundaries(map, el.dataset.boundaries, function (feature) {
+        var n = counts[feature.properties.code] || 0;
+        return { color: "#5c6f82", weight: 1, fillColor: bucket(n), fillOpacity: 0.85 };
+      }).then(function (layer) {
+        if (layer) {
+          layer.eachLayer(function (shape) {
+            var p = shape.feature.properties;
+            // A text node, not a string: Leaflet would read a string as HTML.
+            shape.bindTooltip(document.createTextNode((p.name || p.code) + ": " + (counts[p.code] || 0)));
+          });
+        } else {
+          items.forEach(function (item) {
+            if (item.point) {
+              L.circleMarker([item.point.lat, item.point.lon], { radius: 5, weight: 0,
+                fillColor: "#b71c1c", fillOpacity: 0.5 }).addTo(map);
+            }
+          });
+        }
+        say("kepadatan-status", T.laporan_terbuka.replace("{n}", items.length));
+        maps.ready(map, T.laporan_terbuka.replace("{n}", items.length));
+        var legend = document.getElementById("legenda-kepadatan");
+        legend.replaceChildren();
+        BUCKETS.forEach(function (b, i) {
+          var next = BUCKETS[i + 1];
+          var li = document.createElement("li");
+          var swatch = document.createElement("span");
+          swatch.className = "swatch";
+          swatch.style.background = b[1];
+          li.appendChild(swatch);
+          li.appendChild(document.createTextNode(" " + (next ? b[0] + "–" + (next[0] - 1) : "≥ " + b[0])));
+          legend.appendChild(li);
+        });
+      });
+    }).catch(function (error) { say("kepadatan-status", T.gagal + " " + error.message); });
+  }
+
+  levelEl.addEventListener("change", loadKinerja);
+  periodEl.addEventListener("change", function () { loadKinerja(); loadSkm(); });
+  loadKinerja();
+  loadSkm();
+  loadDensity();
+})();

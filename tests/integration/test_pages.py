@@ -1,0 +1,438 @@
+"""The web pages through chalice.test and moto: status, escaping, security headers,
+language, the officer session and its CSRF protection."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.config import settings
+from chalicelib.handlers import session
+from chalicelib.ui_text import catalogue
+from tests.integration.pages_support import (
+    cookie_header,
+    csrf_of,
+    get,
+    hidden,
+    html,
+    post_form,
+    set_cookies,
+    sign_in,
+)
+from tests.integration.streams import drain_stream_event
+
+HOSTILE = "<script>alert('xss')</script> Jalan berlubang & \"licin\""
+GAMBIR = "31.71.01.1001"
+
+
+@pytest.fixture
+def client(deps):
+    """Public pages need no user pool (creating one in moto takes seconds)."""
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def officers(cognito, deps):
+    with Client(app) as test_client:
+        yield test_client
+
+
+def file_report(client, description=HOSTILE, **fields):
+    form = {"kunci": fields.pop("kunci", "kunci-1"), "description": description,
+            "kelurahan_code": GAMBIR, "name": "Budi Santoso", "phone": "081234567890",
+            **fields}
+    answer = post_form(client, "/lapor", form)
+    assert answer.status_code == 303, html(answer)
+    location = answer.headers["Location"]
+    ticket, token = re.match(r"/lapor/terkirim/([^?]+)\?token=(.+)", location).groups()
+    client.lambda_.invoke("route_reports", drain_stream_event())
+    return ticket, token
+
+
+def assert_secure_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    for part in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
+                 "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"):
+        assert part in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/", "/lapor", "/lacak", "/petugas", "/survei/abc"])
+def test_public_pages_render_with_security_headers_and_no_inline_script(client, path):
+    response = client.http.get(path)
+    assert response.status_code == 200
+    assert_secure_headers(response)
+    page = html(response)
+    assert "<html lang=\"id\">" in page
+    # CSP forbids inline code: every script has a src, no element has an event handler
+    # attribute or a style attribute.
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", page)
+    assert not re.search(r"\son[a-z]+\s*=", page)
+    assert not re.search(r"\sstyle\s*=", page)
+
+
+def test_the_csp_allows_the_photo_storage_origin_from_settings(client):
+    csp = client.http.get("/").headers["Content-Security-Policy"]
+    media = re.search(r"img-src 'self' data: blob: (\S+);", csp).group(1)
+    assert media.startswith("https://") and settings().bucket in media
+    assert f"connect-src 'self' {media}" in csp
+
+
+def test_english_toggle_by_query_then_by_cookie(client):
+    english = client.http.get("/?lang=en")
+    assert "<html lang=\"en\">" in html(english)
+    assert "Report a problem" in html(english)
+    jar = set_cookies(english)
+    assert jar[session.LANGUAGE] == "en"
+    again = get(client, "/lapor", jar)
+    assert "Send report" in html(again) and "Kirim laporan" not in html(again)
+    # the toggle link leads back to Bahasa Indonesia and keeps other parameters
+    assert 'href="/lacak?ticket=X&amp;lang=id"' in html(get(client, "/lacak?ticket=X", jar))
+
+
+def test_every_catalogue_string_has_both_languages():
+    for key, value in catalogue().items():
+        assert set(value) == {"id", "en"} and all(value.values()), key
+
+
+def test_the_form_files_a_report_and_the_confirmation_shows_the_tracking_link(client):
+    ticket, token = file_report(client, "Lampu jalan mati di Jl. Kebon Sirih")
+    confirmation = client.http.get(f"/lapor/terkirim/{ticket}?token={token}")
+    page = html(confirmation)
+    assert confirmation.status_code == 200 and ticket in page
+    assert f"/lacak/{ticket}?token={token}" in page
+    assert f"{settings().public_base_url}/lacak/{ticket}?token={token}" in page
+
+
+def test_a_resubmitted_form_files_one_report(client):
+    first = post_form(client, "/lapor", {"kunci": "sama", "description": "Sampah menumpuk"})
+    second = post_form(client, "/lapor", {"kunci": "sama", "description": "Sampah menumpuk"})
+    assert first.headers["Location"] == second.headers["Location"]
+
+
+def test_form_errors_are_shown_next_to_the_fields_and_keep_the_values(client):
+    answer = post_form(client, "/lapor", {"kunci": "k", "description": "", "phone": "12",
+                                          "name": "<b>Budi</b>"})
+    page = html(answer)
+    assert answer.status_code == 400
+    assert 'id="err-description"' in page and 'id="err-phone"' in page
+    assert "&lt;b&gt;Budi&lt;/b&gt;" in page and "<b>Budi</b>" not in page
+    assert hidden(page, "kunci") == "k"
+
+
+def test_tracking_escapes_hostile_text_and_never_shows_the_reporter(client):
+    ticket, token = file_report(client, address="<img src=x onerror=alert(1)>")
+    response = client.http.get(f"/lacak/{ticket}?token={token}")
+    page = html(response)
+    assert response.status_code == 200
+    assert_secure_headers(response)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;xss&#39;)" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Budi" not in page and "081234567890" not in page and "+6281234567890" not in page
+    assert "s-merah" in page  # Menunggu is red on the timeline
+    assert "Kelurahan Gambir" in page
+
+
+def test_tracking_with_a_wrong_token_is_a_404_page(client):
+    ticket, _ = file_report(client)
+    assert client.http.get(f"/lacak/{ticket}?token=%C3%B1").status_code == 404  # non-ASCII
+    response = client.http.get(f"/lacak/{ticket}?token=salah")
+    assert response.status_code == 404
+    assert "Laporan tidak ditemukan" in html(response)
+    assert_secure_headers(response)
+
+
+def test_the_track_form_redirects_to_the_tracking_page(client):
+    response = client.http.get("/lacak?ticket=ABCD-1234&token=t0k")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/lacak/ABCD-1234?token=t0k"
+
+
+def officer_token(officers, username):
+    answer = officers.http.post("/auth/login", headers={"Content-Type": "application/json"},
+                                body=json.dumps({"username": username,
+                                                 "password": "Demo-Password-2026"}))
+    return answer.json_body["id_token"]
+
+
+def finish(officers, ticket):
+    """lurah.gambir finishes with an after photo, the validator accepts (JSON API)."""
+    lurah = officer_token(officers, "lurah.gambir")
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {lurah}"}
+    form = officers.http.post(f"/officer/reports/{ticket}/photos", headers=headers,
+                              body=json.dumps({"kind": "after", "content_type": "image/jpeg"}))
+    key = form.json_body["key"]
+    boto3.client("s3").put_object(Bucket=settings().bucket, Key=key, Body=b"\xff\xd8jpeg",
+                                  ContentType="image/jpeg")
+    done = officers.http.post(f"/officer/reports/{ticket}/actions", headers=headers,
+                              body=json.dumps({"action": "selesai", "note": "Sudah diperbaiki",
+                                               "photos": [{"key": key, "kind": "after"}]}))
+    assert done.status_code == 200, done.json_body
+    validator = officer_token(officers, "validator.biropem")
+    accepted = officers.http.post(
+        f"/officer/reports/{ticket}/actions", body=json.dumps({"action": "validasi"}),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {validator}"})
+    assert accepted.status_code == 200
+
+
+def test_the_rating_form_appears_once_done_and_records_the_rating(officers):
+    ticket, token = file_report(officers)
+    assert 'name="stars"' not in html(officers.http.get(f"/lacak/{ticket}?token={token}"))
+    finish(officers, ticket)
+    page = html(officers.http.get(f"/lacak/{ticket}?token={token}"))
+    assert 'name="stars"' in page and "s-hijau" in page
+    assert page.count("<img") == 1  # the after photo
+    bad = post_form(officers, f"/lacak/{ticket}/nilai?token={token}", {"stars": "9"})
+    assert bad.status_code == 400 and "1-5" in html(bad)
+    rated = post_form(officers, f"/lacak/{ticket}/nilai?token={token}",
+                      {"stars": "4", "comment": "Terima kasih"})
+    assert rated.status_code == 303 and rated.headers["Location"].endswith("&pesan=dinilai")
+    after = html(officers.http.get(rated.headers["Location"]))
+    assert "★★★★☆" in after and 'name="stars"' not in after
+
+
+def test_the_survey_page_lists_the_nine_elements(client):
+    page = html(client.http.get("/survei/tok-123"))
+    assert all(f'name="U{i}"' in page for i in range(1, 10))
+    assert 'data-token="tok-123"' in page
+
+
+def test_hostile_survey_token_is_escaped(client):
+    page = html(client.http.get('/survei/%22%3E%3Cscript%3E'))
+    assert '"><script>' not in page
+
+
+# -- officers ------------------------------------------------------------------------------
+
+def test_officer_pages_send_an_anonymous_visitor_to_sign_in(client):
+    for path in ("/petugas/laporan", "/petugas/laporan/ABCD-1234", "/petugas/peta",
+                 "/pimpinan"):
+        response = client.http.get(path)
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith("/petugas?next=")
+
+
+def test_sign_in_sets_an_httponly_session_cookie_and_shows_the_queue(officers):
+    ticket, _ = file_report(officers)
+    login_page = officers.http.get("/petugas")
+    pre = set_cookies(login_page)
+    assert "HttpOnly" in str(login_page.headers["Set-Cookie"])
+    answer = post_form(officers, "/petugas/masuk", {
+        "csrf": csrf_of(html(login_page)), "username": "lurah.gambir",
+        "password": "Demo-Password-2026", "next": "/petugas/laporan"}, pre)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/petugas/laporan"
+    cookie = next(c for c in answer.headers["Set-Cookie"] if c.startswith(session.SESSION))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    jar = set_cookies(answer)
+    queue = get(officers, "/petugas/laporan", jar)
+    assert queue.status_code == 200
+    assert_secure_headers(queue)
+    page = html(queue)
+    assert ticket in page and "&lt;script&gt;" in page and "<script>alert" not in page
+
+
+def test_sign_in_refuses_a_form_without_its_pre_session(officers):
+    login_page = officers.http.get("/petugas")
+    answer = post_form(officers, "/petugas/masuk", {
+        "csrf": csrf_of(html(login_page)), "username": "lurah.gambir",
+        "password": "Demo-Password-2026"})
+    assert answer.status_code == 403 and session.SESSION not in set_cookies(answer)
+
+
+def test_a_wrong_password_shows_the_form_again(officers):
+    login_page = officers.http.get("/petugas")
+    answer = post_form(officers, "/petugas/masuk", {
+        "csrf": csrf_of(html(login_page)), "username": "lurah.gambir", "password": "salah"},
+        set_cookies(login_page))
+    assert answer.status_code == 401 and "kata sandi salah" in html(answer)
+
+
+def test_sign_in_never_redirects_off_site(officers):
+    login_page = officers.http.get("/petugas?next=//evil.example/x")
+    assert hidden(html(login_page), "next") == "/petugas/laporan"
+
+
+def test_queue_filters_and_overdue_highlighting(officers, clock):
+    ticket, _ = file_report(officers)
+    jar = sign_in(officers, "lurah.gambir")
+    assert ticket in html(get(officers, "/petugas/laporan?status=Menunggu", jar))
+    assert ticket not in html(get(officers, "/petugas/laporan?status=Proses", jar))
+    assert ticket not in html(get(officers, "/petugas/laporan?overdue=true", jar))
+    clock.advance(hours=30)
+    late = html(get(officers, "/petugas/laporan?overdue=true", jar))
+    assert ticket in late and "queue-item overdue" in late and "Terlambat" in late
+    bad = get(officers, "/petugas/laporan?status=Nope", jar)
+    assert bad.status_code == 400 and "Status tidak dikenal" in html(bad)
+
+
+def test_the_report_page_shows_every_allowed_action_as_a_button(officers):
+    ticket, _ = file_report(officers)
+    jar = sign_in(officers, "lurah.gambir")
+    page = html(get(officers, f"/petugas/laporan/{ticket}", jar))
+    buttons = re.findall(r'name="action" value="([a-z_]+)"', page)
+    assert set(buttons) == {"proses", "koordinasi", "selesai", "tolak", "bukan_kewenangan",
+                            "duplikat", "foto"}
+    assert "Budi Santoso" in page  # officers see the reporter's contact
+    assert 'data-csrf="' in page and "<script>alert" not in page
+
+
+def test_an_action_needs_the_csrf_token(officers):
+    ticket, _ = file_report(officers)
+    jar = sign_in(officers, "lurah.gambir")
+    refused = post_form(officers, f"/petugas/laporan/{ticket}/aksi",
+                        {"action": "proses", "csrf": "palsu"}, jar)
+    assert refused.status_code == 403
+    page = html(get(officers, f"/petugas/laporan/{ticket}", jar))
+    assert "Menunggu" in page and "Proses" not in re.findall(r"badge s-\w+\">([^<]+)", page)
+
+
+def test_actions_from_the_report_page_and_their_errors(officers):
+    ticket, _ = file_report(officers)
+    jar = sign_in(officers, "lurah.gambir")
+    csrf = csrf_of(html(get(officers, f"/petugas/laporan/{ticket}", jar)))
+    moved = post_form(officers, f"/petugas/laporan/{ticket}/aksi",
+                      {"action": "proses", "note": "Meluncur", "csrf": csrf}, jar)
+    assert moved.status_code == 303 and moved.headers["Location"].endswith("?pesan=aksi")
+    page = html(get(officers, moved.headers["Location"], jar))
+    assert "Tindakan tersimpan" in page and "Meluncur" in page
+    # selesai without an after photo: refused with the reason, on the same page
+    refused = post_form(officers, f"/petugas/laporan/{ticket}/aksi",
+                        {"action": "selesai", "note": "beres", "csrf": csrf}, jar)
+    assert refused.status_code == 400 and "alert-error" in html(refused)
+
+
+def test_the_page_session_works_for_the_json_api_with_csrf_for_changes(officers):
+    ticket, _ = file_report(officers)
+    jar = sign_in(officers, "lurah.gambir")
+    cookie = {"Cookie": cookie_header(jar)}
+    listed = officers.http.get("/officer/reports", headers=cookie)
+    assert listed.status_code == 200 and listed.json_body["items"][0]["ticket"] == ticket
+    body = json.dumps({"kind": "after", "content_type": "image/jpeg"})
+    json_type = {"Content-Type": "application/json"}
+    without = officers.http.post(f"/officer/reports/{ticket}/photos", body=body,
+                               headers={**cookie, **json_type})
+    assert without.status_code == 403 and without.json_body["error"] == "csrf_tidak_sah"
+    csrf = session.csrf_token(settings(), jar[session.SESSION])
+    presigned = officers.http.post(f"/officer/reports/{ticket}/photos", body=body,
+                                 headers={**cookie, **json_type, "X-CSRF-Token": csrf})
+    assert presigned.status_code == 201
+
+
+def test_an_expired_session_goes_back_to_sign_in(officers):
+    response = get(officers, "/petugas/laporan", {session.SESSION: "not-a-jwt"})
+    assert response.status_code == 303
+    assert f"{session.SESSION}=;" in str(response.headers["Set-Cookie"])
+
+
+def test_sign_out_clears_the_session(officers):
+    jar = sign_in(officers, "lurah.gambir")
+    csrf = csrf_of(html(get(officers, "/petugas/laporan", jar)))
+    answer = post_form(officers, "/petugas/keluar", {"csrf": csrf}, jar)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/petugas"
+    assert set_cookies(answer)[session.SESSION] == ""
+
+
+def test_leaders_and_map_pages_render_for_signed_in_officers(officers):
+    jar = sign_in(officers, "walikota.jakpus")
+    for path in ("/pimpinan", "/petugas/peta"):
+        response = get(officers, path, jar)
+        assert response.status_code == 200, path
+        assert_secure_headers(response)
+    page = html(get(officers, "/pimpinan?lang=en", jar))
+    config = json.loads(re.search(r'id="konfigurasi">(.*?)</script>', page).group(1))
+    assert config["lang"] == "en" and config["text"]["belum_ada_data"].startswith("No data")
+    assert [level["id"] for level in config["levels"]][0] == "kelurahan"
+
+
+# -- static files, the map layer, citizen photos ------------------------------------------------
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/static/app/site.css", "text/css"), ("/static/app/maps.js", "text/javascript"),
+    ("/static/app/favicon.svg", "image/svg+xml")])
+def test_static_files_have_types_and_cache_headers(client, path, content_type):
+    plain = client.http.get(path)
+    assert plain.status_code == 200
+    assert plain.headers["Content-Type"].startswith(content_type)
+    assert plain.headers["X-Content-Type-Options"] == "nosniff"
+    assert plain.headers["Cache-Control"] == "public, max-age=300"
+    versioned = client.http.get(path + "?v=abc")
+    assert "immutable" in versioned.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", [
+    "/static/app/..%2F..%2Fconfig.py", "/static/app/.hidden.js", "/static/templates/base.html",
+    "/static/app/nothing.js", "/static/app/site.exe", "/static/..%2Fhandlers/web.py"])
+def test_static_files_refuse_traversal_and_unknown_files(client, path):
+    assert client.http.get(path).status_code == 404
+
+
+def test_pages_link_assets_by_content_hash(client):
+    page = html(client.http.get("/"))
+    assert re.search(r'href="/static/app/site\.css\?v=[0-9a-f]{12}"', page)
+
+
+def test_the_kelurahan_layer_is_404_without_boundaries(client, monkeypatch):
+    from chalicelib.adapters import map_layer
+
+    monkeypatch.delenv("CRM_BOUNDARIES", raising=False)
+    map_layer.clear_cache()
+    assert client.http.get("/peta/kelurahan.geojson").status_code == 404
+    map_layer.clear_cache()
+
+
+def test_the_kelurahan_layer_is_a_light_sketch_of_the_configured_boundaries(client, tmp_path,
+                                                                           monkeypatch):
+    from chalicelib.adapters import map_layer
+
+    square = [[106.80, -6.18], [106.84, -6.18], [106.84, -6.16], [106.80, -6.16],
+              [106.80, -6.18]]
+    layer = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"code": GAMBIR, "name": "Gambir", "extra": "x"},
+        "geometry": {"type": "Polygon", "coordinates": [square]}}]}
+    path = tmp_path / "kelurahan.geojson"
+    path.write_text(json.dumps(layer))
+    monkeypatch.setenv("CRM_BOUNDARIES", str(path))
+    map_layer.clear_cache()
+    answer = client.http.get("/peta/kelurahan.geojson")
+    map_layer.clear_cache()
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/geo+json"
+    feature = json.loads(answer.body)["features"][0]
+    assert feature["properties"] == {"code": GAMBIR, "name": "Gambir"}
+
+
+def test_a_reporter_adds_a_photo_with_the_tracking_token(client):
+    ticket, token = file_report(client)
+    presign = client.http.post(f"/reports/{ticket}/photos?token={token}",
+                               headers={"Content-Type": "application/json"},
+                               body=json.dumps({"content_type": "image/png"}))
+    assert presign.status_code == 201
+    key = presign.json_body["key"]
+    assert key.startswith(f"reports/{ticket}/citizen-") and key.endswith(".png")
+    attach = f"/reports/{ticket}/photos/attach?token={token}"
+    json_type = {"Content-Type": "application/json"}
+    not_uploaded = client.http.post(attach, headers=json_type, body=json.dumps({"key": key}))
+    assert not_uploaded.status_code == 400
+    boto3.client("s3").put_object(Bucket=settings().bucket, Key=key, Body=b"\x89PNG",
+                                  ContentType="image/png")
+    done = client.http.post(attach, headers=json_type, body=json.dumps({"key": key}))
+    assert done.status_code == 200 and done.json_body["photos"] == 1
+    again = client.http.post(attach, headers=json_type, body=json.dumps({"key": key}))
+    assert again.json_body["photos"] == 1  # recorded once
+    other = client.http.post(attach, headers=json_type,
+                             body=json.dumps({"key": "reports/ZZZZ-ZZZZ/citizen-x.png"}))
+    assert other.status_code == 400
+    wrong_token = client.http.post(f"/reports/{ticket}/photos?token=x", headers=json_type,
+                                   body=json.dumps({"content_type": "image/png"}))
+    assert wrong_token.status_code == 404
+    page = html(client.http.get(f"/lacak/{ticket}?token={token}"))
+    assert "Dari pelapor" in page and page.count("<img") == 1
