@@ -11,6 +11,8 @@
 2. Outbox capture. moto accepts SES sends and SNS publishes to email/SMS but delivers nothing.
    Hooks collect what would have been delivered into an `OutboxCapture`, which the recorder
    commits to the outbox file only when the request succeeds (and never during replay).
+
+3. Queries that read one partition instead of sorting the whole table: see `moto_query`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from infra.local import outbox
+from infra.local import moto_query, outbox
 
 _installed = False
 _transaction = threading.local()
@@ -52,11 +54,12 @@ CAPTURE = OutboxCapture()
 
 
 def install() -> None:
-    """Apply both patches once per process."""
+    """Apply the patches once per process."""
     global _installed
     if not _installed:
         _install_transaction_rollback()
         _install_outbox_hooks(CAPTURE)
+        moto_query.install()
         _installed = True
 
 
