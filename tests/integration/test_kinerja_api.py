@@ -159,3 +159,48 @@ def test_weekly_summary_goes_to_the_leaders_once(client, deps, clock):
     assert "Kelurahan Gambir: skor 100.00" in alert["email"]
     assert "/pimpinan?periode=2026-W32" in alert["email"]
     assert "reports received: 100" in alert["email"]  # 3-9 Aug: the small one is on the 10th
+
+
+def test_sudin_within_opd_opd_and_kota_over_a_year(client, deps):
+    """The levels the kelurahan data above does not reach: suku dinas ranked within their
+    dinas, dinas against dinas, kota against kota and kecamatan within kota, for a year."""
+    bm_pusat, bm_utara = "sudin:bina-marga:31.71", "sudin:bina-marga:31.72"
+    sda_pusat = "sudin:sumber-daya-air:31.71"
+    for unit, on_time, late in ((bm_pusat, 12, 8), (bm_utara, 20, 0), (sda_pusat, 19, 1)):
+        seed(deps, date(2026, 8, 4), unit, received=20, on_time=on_time, late=late,
+             source=f"q3#{unit}")
+    seed(deps, date(2026, 2, 2), "31.72.01.1001", received=30, on_time=15, late=15,
+         source="q1#utara")
+
+    sudin = client.http.get("/kinerja?level=sudin&period=2026-Q3").json_body
+    tables = {t["kelompok"]: t for t in sudin["tabel"]}
+    assert {t["lingkup"] for t in sudin["tabel"]} == {"sudin_dalam_opd"}
+    bina_marga = tables["opd:bina-marga"]
+    assert bina_marga["kelompok_nama"] == "Dinas Bina Marga"
+    ranked = [(p["unit"], p["peringkat"]) for p in bina_marga["posisi"] if p["peringkat"]]
+    assert ranked == [(bm_utara, 1), (bm_pusat, 2)]  # 20/20 on time before 12/20
+    assert sudin["unit"][bm_pusat]["received"] == 20
+    assert [p["unit"] for p in tables["opd:sumber-daya-air"]["posisi"] if p["peringkat"]] == [
+        sda_pusat]
+
+    opd = client.http.get("/kinerja?level=opd&period=2026-Q3").json_body
+    [table] = opd["tabel"]
+    assert table["lingkup"] == "opd"
+    ranked = [(p["unit"], p["peringkat"]) for p in table["posisi"] if p["peringkat"]]
+    # Sumber Daya Air 19/20 on time; Bina Marga rolled up from its sudin 32/40.
+    assert ranked == [("opd:sumber-daya-air", 1), ("opd:bina-marga", 2)]
+    assert opd["unit"]["opd:bina-marga"]["received"] == 40
+    unranked = [p for p in table["posisi"] if p["peringkat"] is None]
+    assert unranked and all(p["eligible"] is False for p in unranked)  # shown, not ranked
+
+    year = client.http.get("/kinerja?level=kota&period=2026").json_body
+    assert year["periode"]["jenis"] == "year" and year["periode_sebelumnya"] == "2025"
+    [kota] = year["tabel"]
+    ranked = [(p["unit"], p["peringkat"]) for p in kota["posisi"] if p["peringkat"]]
+    assert ranked == [("31.71", 1), ("31.72", 2)]  # Utara: 15 of 30 on time
+    assert year["unit"]["31.71"]["received"] == 143 and year["unit"]["31.72"]["received"] == 30
+    kecamatan = client.http.get("/kinerja?level=kecamatan&period=2026").json_body
+    within = {t["kelompok"]: t for t in kecamatan["tabel"]}
+    assert {t["lingkup"] for t in kecamatan["tabel"]} == {"kecamatan_dalam_kota"}
+    assert [p["unit"] for p in within["31.72"]["posisi"] if p["peringkat"]] == ["31.72.01"]
+    assert within["31.71"]["posisi"][0]["unit"] == "31.71.01"
