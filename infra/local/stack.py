@@ -17,7 +17,7 @@ from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SNSE
 from chalice.config import Config
 from chalice.local import LambdaContext, LocalDevServer
 
-from infra.local import preflight
+from infra.local import cost_meter, preflight
 from infra.local.aws_process import AwsProcess
 from infra.local.checkpoints import CheckpointStore
 from infra.local.config import PROJECT_DIR, REAL_AWS_VARIABLES, STAGE, StackConfig
@@ -79,6 +79,7 @@ class Stack:
         self.sns_pumps: list[SnsPump] = []
         self.scheduler: Scheduler | None = None
         self.server: LocalDevServer | None = None
+        self.meter: cost_meter.CostMeter | None = None  # CRM_COST_METER=PATH (bench/cost.py)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -129,6 +130,7 @@ class Stack:
         for key, value in chalice_cfg.environment_variables.items():
             os.environ.setdefault(key, value)  # the stack's own settings win
         self.app = self._load_app()
+        self.meter = cost_meter.from_environment(self.app)
 
         self.pumps = self._build_pumps(aws, chalice_cfg)
         for pump in self.pumps:
@@ -166,6 +168,10 @@ class Stack:
         for thread in self._threads:
             thread.join(timeout=30)
         self._threads = []
+        if self.meter is not None:
+            self.meter.flush()
+            self.meter.uninstall()
+            self.meter = None
         if self.aws is not None:
             self.aws.stop()
             self.aws = None
@@ -188,6 +194,8 @@ class Stack:
     def _invoker(self, chalice_cfg: Config, name: str) -> Callable[[dict[str, Any]], Any]:
         assert self.app is not None
         handler = self.app.handler_map[name]
+        if self.meter is not None:
+            handler = self.meter.wrap(name, handler)
         return lambda event: handler(event, self._context(chalice_cfg, name))
 
     def _build_pumps(self, aws: AwsClients, chalice_cfg: Config) -> list[StreamPump]:
