@@ -4,7 +4,7 @@
 - A request is the public view of a report: never the reporter's name, phone or email.
   Open311 knows two statuses; the CRM status goes in `status_notes` and, with
   `extensions=true`, in `extended_attributes` (channel, kelurahan, CRM status,
-  duplicate parent).
+  duplicate parent, supporters: citizens who said "me too").
 - Times are ISO 8601 with the WIB offset (+07:00), as the spec's examples carry a zone.
 - XML is built with xml.etree (text is escaped by the library); characters XML 1.0
   cannot carry (control characters a citizen may paste) are dropped first.
@@ -109,6 +109,7 @@ def request_view(report: Report, *, categories: Categories, units: UnitDirectory
             "kelurahan_name": kelurahan.name if kelurahan else None,
             "crm_status": str(report.status),
             "duplicate_parent": report.parent_ticket,
+            "supporters": report.supporter_count,
         }
     return view
 

@@ -5,7 +5,10 @@
     GET  /open311/v2/services/{service_code}.{json,xml}
     GET  /open311/v2/requests.{json,xml}     service_request_id, service_code, start_date,
                                              end_date (90 days at most), status, page,
-                                             page_size, extensions=true
+                                             page_size, extensions=true (adds
+                                             extended_attributes: channel, kelurahan,
+                                             kelurahan_name, crm_status, duplicate_parent,
+                                             supporters)
     POST /open311/v2/requests.{json,xml}     form-encoded, api_key required
     GET  /open311/v2/requests/{id}.{json,xml}
     GET  /open311/v2/tokens/{token}.{json,xml}

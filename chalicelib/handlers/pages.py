@@ -1,24 +1,30 @@
-"""Citizen pages: home, the Balai Warga form, its confirmation, tracking, rating, SKM.
+"""Citizen pages: home, the Balai Warga form, its confirmation, tracking, rating, reopening,
+SKM.
 
 Progressive enhancement: every form is a plain HTML form the server handles, so a
-phone without JavaScript can file, track and rate. Scripts (in /static/app) add the
-map picker, the photo upload and the SKM submission.
+phone without JavaScript can file, track, rate and reopen. Scripts (in /static/app) add
+the map picker, nearby open reports to support ("me too", GET /nearby/reports and POST
+/reports/{ticket}/support), the photo upload and the SKM submission.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
 from chalicelib.adapters import map_layer
-from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.duplicates import can_reopen
+from chalicelib.domain.errors import IllegalTransition, ValidationFailed
 from chalicelib.domain.ikm import SKALA, UNSUR
 from chalicelib.domain.status import OPEN_STATUSES, Status
+from chalicelib.domain.timefmt import wib_text
 from chalicelib.handlers.http import problem, read_body
 from chalicelib.handlers.web import Page, web_page
+from chalicelib.services import duplicates
 from chalicelib.services.deps import default_deps
 from chalicelib.services.intake import file_report
 from chalicelib.services.rating import rate_report
@@ -59,10 +65,20 @@ def _categories(page: Page) -> list[dict[str, str]]:
             for c in page.deps.registry.categories.all()]
 
 
+def _nearby_config(page: Page) -> dict[str, Any]:
+    """What the form's script needs to list nearby open reports and support one."""
+    return {"lang": page.lang,
+            "status": {str(s): page.t(f"status.{s}") for s in OPEN_STATUSES},
+            "text": {key: page.t(f"lapor.{key}") for key in (
+                "dukung", "dukung_perlu_kontak", "dukung_terima_kasih", "dukung_gagal",
+                "pendukung_n", "mengirim")}}
+
+
 def _form_page(page: Page, values: dict[str, str], errors: dict[str, str],
                message: str | None = None, status: int = 200) -> Response:
     return page.render("lapor.html", status, values=values, errors=errors, message=message,
-                       categories=_categories(page), kelurahan_groups=_kelurahan_groups(page))
+                       categories=_categories(page), kelurahan_groups=_kelurahan_groups(page),
+                       nearby_config=_nearby_config(page))
 
 
 @bp.route("/", methods=["GET"])
@@ -126,17 +142,37 @@ def _photo_groups(report: dict[str, Any]) -> list[tuple[str, list[dict[str, str]
     return [(kind, photos) for kind, photos in groups.items() if photos]
 
 
-@bp.route("/lacak/{ticket}", methods=["GET"])
-@page_route
-def tracking(page: Page, ticket: str) -> Response:
+def _reopen_until(page: Page, report: dict[str, Any]) -> str | None:
+    """Until when (WIB text) the reporter may say the fix did not hold; None if not now."""
+    if report["status"] != Status.SELESAI:
+        return None
+    loaded = page.deps.store.load(report["ticket"])
+    policy = duplicates.policy()
+    if loaded is None or loaded.report.closed_at is None or not can_reopen(
+            loaded.report, page.deps.clock(), policy):
+        return None
+    return wib_text(loaded.report.closed_at + timedelta(days=policy.reopen_days))
+
+
+def _tracking_page(page: Page, ticket: str, status: int = 200, *,
+                   rating_error: str | None = None, reopen_error: str | None = None,
+                   note: str = "") -> Response:
     report, token = _tracked(page, ticket)
     notice = page.query.get("pesan")
     return page.render(
-        "lacak.html", report=report, token=token, photo_groups=_photo_groups(report),
+        "lacak.html", status, report=report, token=token, photo_groups=_photo_groups(report),
         can_rate=report["status"] == Status.SELESAI and report["rating"] is None,
         can_add_photo=report["status"] in OPEN_STATUSES,
-        notice=notice if notice in ("dinilai",) else None, rating_error=None,
+        reopen_until=_reopen_until(page, report), reopen_error=reopen_error, reopen_note=note,
+        notice=notice if notice in ("dinilai", "dibuka") else None, rating_error=rating_error,
+        photo_failed=page.query.get("foto") == "gagal",
         tracking_path=tracking_path(report["ticket"], token))
+
+
+@bp.route("/lacak/{ticket}", methods=["GET"])
+@page_route
+def tracking(page: Page, ticket: str) -> Response:
+    return _tracking_page(page, ticket)
 
 
 @bp.route("/lacak/{ticket}/nilai", methods=["POST"],
@@ -152,13 +188,26 @@ def rate_page(page: Page, ticket: str) -> Response:
     try:
         rated = rate_report(page.deps, ticket, token, payload)
     except ValidationFailed as exc:
-        report, token = _tracked(page, ticket)
-        return page.render(
-            "lacak.html", 400, report=report, token=token, photo_groups=_photo_groups(report),
-            can_rate=True, can_add_photo=False, notice=None,
-            rating_error=page.t.pick(exc.message_id, exc.message_en),
-            tracking_path=tracking_path(report["ticket"], token))
+        return _tracking_page(page, ticket, 400,
+                              rating_error=page.t.pick(exc.message_id, exc.message_en))
     return page.redirect(tracking_path(rated["ticket"], token) + "&pesan=dinilai")
+
+
+@bp.route("/lacak/{ticket}/buka-kembali", methods=["POST"],
+          content_types=["application/x-www-form-urlencoded"])
+@page_route
+def reopen_page(page: Page, ticket: str) -> Response:
+    """"Masalah muncul lagi": the reporter reopens within 14 days after Selesai (a photo,
+    if any, is added by the script afterwards: the reopened report is open again)."""
+    token = page.query.get("token") or ""
+    note = str(read_body(page.request).get("note") or "")
+    try:
+        reopened = duplicates.reopen(page.deps, ticket, token, {"note": note})
+    except (ValidationFailed, IllegalTransition) as exc:
+        return _tracking_page(page, ticket, 400 if isinstance(exc, ValidationFailed) else 409,
+                              reopen_error=page.t.pick(exc.message_id, exc.message_en),
+                              note=note)
+    return page.redirect(tracking_path(reopened["ticket"], token) + "&pesan=dibuka")
 
 
 @bp.route("/survei/{token}", methods=["GET"])

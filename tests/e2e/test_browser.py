@@ -1,10 +1,11 @@
 """The pages in a real browser (Debian's Chromium, headless) against the local stack.
 
-A citizen files a report through the Balai Warga form (with a photo), lurah.gambir
-finds it in the queue, works it and finishes it with before/after photos, the
-validator accepts it, and the citizen sees the timeline and rates it. Every page is
-screenshotted into artifacts/screenshots/ (phone-sized), and no page may log a
-Content-Security-Policy violation or a script error.
+A citizen files a report through the Balai Warga form (with a photo), a neighbour finds
+it among the nearby reports on the form and supports it, lurah.gambir finds it in the
+queue, works it and finishes it with before/after photos, the validator accepts it, and
+the citizen sees the timeline and the supporter, rates it, then reopens it with a photo
+("Masalah muncul lagi"). Every page is screenshotted into artifacts/screenshots/
+(phone-sized), and no page may log a Content-Security-Policy violation or a script error.
 """
 
 from __future__ import annotations
@@ -168,6 +169,25 @@ def test_a_report_from_the_form_to_the_rating(stack: Any, browser: Any,
     assert routed["unit"]["code"] == "31.71.01.1001"
     assert [p["kind"] for p in routed["photos"]] == ["citizen"]
 
+    # -- a neighbour about to report the same hole supports it instead ----------------------
+    neighbour = Visit(browser, stack.url, "tetangga")
+    page = neighbour.page
+    page.goto("/lapor")
+    page.wait_for_selector("#peta-pilih[data-ready]")
+    page.select_option("#category", "jalan-rusak")
+    page.fill("#phone", "081298765432")
+    page.fill("#lat", str(MONAS[0] + 0.0001))
+    page.fill("#lon", str(MONAS[1]))
+    page.dispatch_event("#lat", "change")
+    nearby = page.locator(f"#daftar-sekitar li[data-ticket='{ticket}']")
+    nearby.wait_for()
+    assert "<b>bahaya</b>" in nearby.inner_text()  # shown as text, not markup
+    nearby.locator("button.dukung").click()
+    sync_api.expect(page.locator("#dukung-status")).to_contain_text(ticket)
+    sync_api.expect(nearby.locator(".n-count")).to_have_text("1 pendukung")
+    neighbour.shot("01-dukung-laporan-sekitar")
+    neighbour.close()
+
     # -- lurah.gambir finds it and finishes it with photos ------------------------------
     lurah = Visit(browser, stack.url, "lurah")
     sign_in(lurah, "lurah.gambir")
@@ -221,7 +241,17 @@ def test_a_report_from_the_form_to_the_rating(stack: Any, browser: Any,
     page.click("#nilai button[type=submit]")
     page.wait_for_selector(".alert-success")
     assert "★★★★★" in page.content()
+    assert page.inner_text("#jumlah-pendukung") == "1"  # the neighbour
     citizen.shot("12-dinilai")
+    # -- the hole is back a few days later: reopened with a recent photo ----------------------
+    page.fill("#catatan-buka", "Lubang muncul lagi setelah hujan")
+    page.set_input_files("#foto-buka", str(photo))
+    page.click("#form-buka-kembali button[type=submit]")
+    page.wait_for_url("**pesan=dibuka**")
+    assert "foto=gagal" not in page.url
+    assert "Proses" in page.inner_text(".status-line")
+    assert page.locator(".photos img").count() == 4  # and the new citizen photo
+    citizen.shot("12b-dibuka-kembali")
     page.goto(tracking + "&lang=en")
     assert page.inner_text("h2 >> nth=1") in ("Photos", "Description", "Timeline")
     citizen.shot("13-lacak-english")

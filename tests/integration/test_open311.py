@@ -154,9 +154,14 @@ def test_extensions_add_the_crm_attributes(client):
         f"{BASE}/requests/{request_id}.json?extensions=true").json_body[0]
     assert extended["extended_attributes"] == {
         "channel": "open311", "kelurahan": "31.71.01.1001", "kelurahan_name": "Gambir",
-        "crm_status": "Menunggu", "duplicate_parent": None}
+        "crm_status": "Menunggu", "duplicate_parent": None, "supporters": 0}
+    supported = client.http.post(f"/reports/{request_id}/support",
+                                 headers={"Content-Type": "application/json"},
+                                 body=json.dumps({"phone": "081311112222"}))
+    assert supported.status_code == 201, supported.body
     root = xml(client.http.get(f"{BASE}/requests.xml?extensions=true"))
     assert root.find("request/extended_attributes/crm_status").text == "Menunggu"
+    assert root.find("request/extended_attributes/supporters").text == "1"
 
 
 @pytest.mark.parametrize("query, fragment", [

@@ -39,10 +39,13 @@ def test_status_maps_to_open_or_closed(status, expected):
 
 def test_a_request_carries_no_reporter_and_the_crm_status_in_notes():
     seen = view(extensions=True, changes={"status": Status.DUPLIKAT,
-                                          "parent_ticket": "ABCD-1234"}, note="Sama")
+                                          "parent_ticket": "ABCD-1234",
+                                          "supporter_count": 3}, note="Sama")
     assert "Siti" not in str(seen) and "6281298765432" not in str(seen)
     assert seen["status"] == "closed" and seen["status_notes"] == "Duplikat: Sama"
     assert seen["extended_attributes"]["duplicate_parent"] == "ABCD-1234"
+    assert seen["extended_attributes"]["supporters"] == 3
+    assert "extended_attributes" not in view(extensions=False)
     assert seen["requested_datetime"] == "2026-11-28T10:00:00+07:00"
     assert seen["expected_datetime"] is None  # closed: nothing more is expected
 

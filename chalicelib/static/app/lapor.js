@@ -1,5 +1,6 @@
-/* The Balai Warga form: map picker, "use my location", and a photo sent with the report.
-   Without this script the form still posts to /lapor and works. */
+/* The Balai Warga form: map picker, "use my location", nearby open reports of the chosen
+   category that the citizen may support instead ("me too"), and a photo sent with the
+   report. Without this script the form still posts to /lapor and works. */
 (function () {
   "use strict";
   var form = document.getElementById("form-lapor");
@@ -55,7 +56,100 @@
   function write(latlng) {
     lat.value = latlng.lat.toFixed(6);
     lon.value = latlng.lng.toFixed(6);
+    lookNearby();
   }
+
+  /* -- nearby open reports: GET /nearby/reports, POST /reports/{ticket}/support ---------- */
+  var category = document.getElementById("category");
+  var nearbyBox = document.getElementById("laporan-sekitar");
+  var nearbyList = document.getElementById("daftar-sekitar");
+  var supportNote = document.getElementById("dukung-status");
+  var nearbyConfig = JSON.parse(document.getElementById("konfigurasi-sekitar").textContent);
+  var NT = nearbyConfig.text;
+  var nearbyTimer = null;
+  var nearbyAsked = 0;
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values[name] === undefined ? all : String(values[name]);
+    });
+  }
+
+  function number(input) { return parseFloat(input.value.replace(",", ".")); }
+
+  function lookNearby() {
+    window.clearTimeout(nearbyTimer);
+    nearbyTimer = window.setTimeout(fetchNearby, 250);
+  }
+
+  function fetchNearby() {
+    var a = number(lat), b = number(lon);
+    if (!category.value || !isFinite(a) || !isFinite(b)) { showNearby([]); return; }
+    var asked = ++nearbyAsked;
+    var url = nearbyBox.dataset.source + "?" + new URLSearchParams(
+      { lat: String(a), lon: String(b), category: category.value }).toString();
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+      .then(function (body) { if (asked === nearbyAsked) { showNearby(body.items || []); } },
+            function () { if (asked === nearbyAsked) { showNearby([]); } });
+  }
+
+  function showNearby(items) {
+    nearbyList.textContent = "";
+    supportNote.textContent = "";
+    items.forEach(function (item) {
+      var li = CRM.maps.el("li", null, { "data-ticket": item.ticket });
+      var head = CRM.maps.el("p", null, { "class": "n-meta" });
+      head.appendChild(CRM.maps.el("strong", item.ticket, { "class": "ticket-small" }));
+      head.appendChild(document.createTextNode(" · " + (nearbyConfig.status[item.status] || item.status) +
+                                               " · "));
+      head.appendChild(CRM.maps.el("span", fill(NT.pendukung_n, { n: item.supporter_count }),
+                                   { "class": "n-count" }));
+      li.appendChild(head);
+      li.appendChild(CRM.maps.el("p", item.description, { "class": "n-desc" }));
+      var button = CRM.maps.el("button", NT.dukung, { type: "button", "class": "secondary small dukung" });
+      button.addEventListener("click", function () { support(item, li, button); });
+      li.appendChild(button);
+      nearbyList.appendChild(li);
+    });
+    nearbyBox.hidden = items.length === 0;
+  }
+
+  function support(item, li, button) {
+    var phone = document.getElementById("phone").value.trim();
+    var email = document.getElementById("email").value.trim();
+    if (!phone && !email) {
+      supportNote.textContent = NT.dukung_perlu_kontak;
+      document.getElementById("phone").focus();
+      return;
+    }
+    var body = {};
+    if (phone) { body.phone = phone; }
+    if (email) { body.email = email; }
+    button.disabled = true;
+    supportNote.textContent = NT.mengirim;
+    fetch("/reports/" + encodeURIComponent(item.ticket) + "/support", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) {
+          var reason = nearbyConfig.lang === "en" ? json.message_en : json.message_id;
+          throw new Error(reason || ("HTTP " + response.status));
+        }
+        return json;
+      });
+    }).then(function (answer) {
+      li.querySelector(".n-count").textContent = fill(NT.pendukung_n, { n: answer.supporter_count });
+      supportNote.textContent = fill(NT.dukung_terima_kasih, { ticket: item.ticket });
+    }, function (error) {
+      button.disabled = false;
+      supportNote.textContent = NT.dukung_gagal + " " + error.message;
+    });
+  }
+
+  [lat, lon, category].forEach(function (input) { input.addEventListener("change", lookNearby); });
 
   if (mapEl && window.L) {
     map = CRM.maps.create(mapEl);
