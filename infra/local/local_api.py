@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters import clock
+from infra.local.faults import CONTROL_PATH
 from infra.local.outbox import read_outbox
 from infra.local.scheduler import Scheduler
 
@@ -20,12 +24,17 @@ ENDPOINTS = [
     "POST /_local/schedules/<name>    fire one now; answers with its result",
     "GET  /_local/clock               the app's clock (UTC) and how far it was moved",
     "POST /_local/clock?advance_minutes=N  move the app's clock forward (time travel)",
+    "GET  /_local/faults              faults injected into moto (AWS) now",
+    "POST /_local/faults?service=dynamodb&error=throttle|5xx[&actions=A,B&count=N&every=N"
+    "&after=1]  make AWS fail (see infra/local/faults.py)",
+    "DELETE /_local/faults            clear every fault",
 ]
 
 
 class LocalApi:
     def __init__(self, scheduler: Scheduler, data_dir: Path,
-                 status: Callable[[], dict[str, Any]]) -> None:
+                 status: Callable[[], dict[str, Any]], aws_endpoint: str | None = None) -> None:
+        self._aws_endpoint = aws_endpoint
         self._scheduler = scheduler
         self._data_dir = data_dir
         self._status = status
@@ -49,6 +58,8 @@ class LocalApi:
             return self._only(method, "POST") or (200, self._scheduler.fire(rest[0]))
         if resource == "clock" and not rest:
             return self._clock(method, query)
+        if resource == "faults" and not rest:
+            return self._faults(method, query)
         return 404, {"error": f"nothing at {path}", "endpoints": ENDPOINTS}
 
     @staticmethod
@@ -66,6 +77,23 @@ class LocalApi:
             return 405, {"error": "use GET or POST"}
         return 200, {"now": clock.now().isoformat(),
                      "offset_seconds": clock.offset().total_seconds()}
+
+    def _faults(self, method: str, query: dict[str, list[str]]) -> Response:
+        """Forwarded to the moto child, which holds the plan (infra/local/faults.py)."""
+        if self._aws_endpoint is None:
+            return 404, {"error": "no AWS process to inject faults into"}
+        if method not in ("GET", "POST", "DELETE"):
+            return 405, {"error": "use GET, POST or DELETE"}
+        body = json.dumps({k: v[0] for k, v in query.items()}).encode() \
+            if method == "POST" else None
+        request = urllib.request.Request(self._aws_endpoint + CONTROL_PATH, data=body,
+                                         method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
 
     @staticmethod
     def _only(method: str, allowed: str) -> Response | None:

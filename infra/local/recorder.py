@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 import sys
 import threading
@@ -26,6 +27,7 @@ from typing import Any
 
 from infra.local import outbox
 from infra.local.aws_calls import classify
+from infra.local.faults import CONTROL_PATH, FaultPlan, error_response
 from infra.local.journal import AppendLog
 from infra.local.moto_patches import CAPTURE, OutboxCapture
 
@@ -42,7 +44,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class Recorder:
     def __init__(self, app: WsgiApp, journal: AppendLog, outbox_log: AppendLog,
-                 capture: OutboxCapture = CAPTURE, echo: Callable[[str], None] | None = None):
+                 capture: OutboxCapture = CAPTURE, echo: Callable[[str], None] | None = None,
+                 faults: FaultPlan | None = None):
         from moto.moto_api._internal import mock_random
 
         self._app = app
@@ -52,10 +55,21 @@ class Recorder:
         self._random = mock_random
         self._lock = threading.Lock()
         self._echo = echo or _print_line
+        self.faults = faults or FaultPlan()  # local fault injection (infra/local/faults.py)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         body = _read_body(environ)
+        if environ.get("PATH_INFO") == CONTROL_PATH:
+            code, answer = self.faults.control(environ.get("REQUEST_METHOD", "GET"), body)
+            start_response(f"{code} {'OK' if code == 200 else 'Refused'}",
+                           [("Content-Type", "application/json")])
+            return [json.dumps(answer).encode()]
         call = classify(environ, body)
+        fault = self.faults.pick(call.service, call.action)
+        if fault is not None and not fault.after:  # refused before moto: nothing applied
+            status, headers, payload = error_response(fault, environ, call.service)
+            start_response(status, headers)
+            return [payload]
         sent: list[dict[str, Any]] = []
         if not call.needs_lock:
             status, headers, payload = _call(self._app, environ)
@@ -82,6 +96,8 @@ class Recorder:
             self._outbox.wait_durable()
             for message in sent:
                 self._echo(outbox.format_line(message))
+        if fault is not None:  # applied (and durable), but the answer says it failed
+            status, headers, payload = error_response(fault, environ, call.service)
         start_response(status, headers)
         return [payload]
 

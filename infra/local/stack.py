@@ -137,7 +137,7 @@ class Stack:
             pump.prime()
         self.sns_pumps = self._build_sns_pumps(aws, chalice_cfg)
         self.scheduler = self._build_scheduler(chalice_cfg)
-        api = LocalApi(self.scheduler, cfg.data_dir, self.status)
+        api = LocalApi(self.scheduler, cfg.data_dir, self.status, aws_endpoint=cfg.aws_endpoint)
         try:
             limits = RequestLimits(per_ip=cfg.rate_per_ip, per_channel=cfg.rate_per_channel)
             self.server = create_server(self.app, chalice_cfg, cfg.host, cfg.port, api, limits)
