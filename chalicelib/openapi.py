@@ -141,6 +141,13 @@ SCHEMAS: dict[str, Schema] = {
                   comment={"type": "string", "maxLength": 1000}),
     "Rated": obj(("ticket", "stars", "review_requested"), ticket=STR, stars=INT,
                  review_requested=BOOL),
+    "Support": {**obj((), phone=STR, email={"type": "string", "maxLength": 254}),
+                "description": "The supporter's contact (a phone number or an email, at "
+                               "least one) for the report's updates; counted once per "
+                               "contact."},
+    "Reopen": {**obj(("note",), note={"type": "string", "minLength": 1, "maxLength": 2000}),
+               "description": "What is still wrong. A photo is added afterwards through "
+                              "/reports/{ticket}/photos: the reopened report is open again."},
     "Nearby": obj(("items",), items={"type": "array", "items": obj(
         ("ticket", "status"), ticket=STR, status=STATUS, category=nullable(STR),
         description=STR, point=nullable(ref("Point")), supporter_count=INT)}),
@@ -265,12 +272,14 @@ def _paths() -> dict[str, Any]:
             "Me too: support an open report", "public",
             {"201": answer("Counted", obj(("ticket", "supporter_count"), ticket=STR,
                                           supporter_count=INT))},
-            parameters=[TICKET], body=json_body(ANY_OBJECT), operation_id="supportReport",
+            parameters=[TICKET], body=json_body(ref("Support")), operation_id="supportReport",
             security=[])},
         "/reports/{ticket}/reopen": {"post": operation(
-            "The reporter asks to reopen a merged or closed report", "public",
-            {"200": answer("Reopened or queued for review", ANY_OBJECT)},
-            parameters=[TICKET, TOKEN], body=json_body(ANY_OBJECT),
+            "The reporter says the fix did not hold: reopen within 14 days after Selesai",
+            "public",
+            {"200": answer("Reopened: back to the unit with a new finish deadline",
+                           obj(("ticket", "status"), ticket=STR, status=STATUS))},
+            parameters=[TICKET, TOKEN], body=json_body(ref("Reopen")),
             operation_id="reopenReport", security=[])},
         "/reports/{ticket}/photos": {"post": operation(
             "The reporter's photo: a presigned upload form", "public",

@@ -159,6 +159,7 @@ def _tracking_page(page: Page, ticket: str, status: int = 200, *,
                    note: str = "") -> Response:
     report, token = _tracked(page, ticket)
     notice = page.query.get("pesan")
+    page.toggle_path = f"/lacak/{quote(report['ticket'], safe='')}"
     return page.render(
         "lacak.html", status, report=report, token=token, photo_groups=_photo_groups(report),
         can_rate=report["status"] == Status.SELESAI and report["rating"] is None,

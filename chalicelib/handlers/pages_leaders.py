@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.ikm import UNSUR
 from chalicelib.domain.periods import PeriodKind, period_containing
 from chalicelib.handlers.pages_officer import officer_page
 from chalicelib.handlers.web import Page
@@ -47,6 +48,8 @@ def leaders(page: Page) -> Response:
         "trend_periods": TREND_PERIODS,
         "lang": page.lang,
         "text": page.t.subset("js"),
+        # The SKM elements' names for the chart (the results list them by code).
+        "unsur": {u.kode: u.name_en if page.lang == "en" else u.nama for u in UNSUR},
         # Names for units the APIs list by code only.
         "units": {"jakarta": "DKI Jakarta", **{
             u.code: u.name for level in (*LEVELS, "biro")

@@ -174,6 +174,7 @@ def _report_page(page: Page, ticket: str, status: int = 200,
     detail = officer_work.get_report(page.deps, page.officer, ticket)
     unit = page.deps.registry.units.get(detail["kelurahan_code"] or "")
     notice = page.query.get("pesan")
+    page.toggle_path = f"{HOME}/{quote(detail['ticket'], safe='')}"
     return page.render(
         "petugas_laporan.html", status, report=detail, error=error, problems=problems or [],
         kelurahan_name=unit.name if unit else None, unit_choices=_unit_choices(page),
@@ -225,4 +226,5 @@ def act_page(page: Page, ticket: str) -> Response:
 @bp.route("/petugas/peta", methods=["GET"])
 @officer_page
 def map_page(page: Page) -> Response:
-    return page.render("petugas_peta.html")
+    return page.render("petugas_peta.html",
+                       status_labels={str(s): page.t(f"status.{s}") for s in Status})

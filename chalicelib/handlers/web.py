@@ -158,6 +158,9 @@ class Page:
     # Filled by officer pages: who is signed in and the CSRF token of their session.
     officer: Any = None
     csrf: str | None = None
+    # A page rendered in answer to a POST (a form shown again with its errors): the GET
+    # page the language toggle leads to, since the POST's own path has no GET.
+    toggle_path: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -175,7 +178,7 @@ class Page:
     def toggle_url(self) -> str:
         params = {k: v for k, v in self.query.items() if k != "lang"}
         params["lang"] = "en" if self.lang == "id" else "id"
-        return self.url(current_path(self.request), **params)
+        return self.url(self.toggle_path or current_path(self.request), **params)
 
     def response(self, body: str, status: int = 200,
                  headers: Mapping[str, str] | None = None) -> Response:

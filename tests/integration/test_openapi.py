@@ -109,6 +109,13 @@ def test_real_answers_match_their_schemas(client):
                query=f"?token={token}"))
     check("/nearby/reports", "get", call(client, "get", "/nearby/reports",
                                          query="?lat=-6.1754&lon=106.8272"))
+    check("/reports/{ticket}/support", "post",
+          call(client, "post", f"/reports/{ticket}/support", {"phone": "081311112222"}))
+    check("/reports/{ticket}/support", "post",
+          call(client, "post", f"/reports/{ticket}/support", {"phone": "081311112222"}))
+    check("/reports/{ticket}/reopen", "post",
+          call(client, "post", f"/reports/{ticket}/reopen", {"note": "Lagi"},
+               query=f"?token={token}"))
     check("/kinerja", "get", call(client, "get", "/kinerja"))
     check("/channels/balai-warga", "post",
           call(client, "post", "/channels/balai-warga", {"description": ""}))

@@ -308,6 +308,7 @@ def test_actions_from_the_report_page_and_their_errors(officers):
     refused = post_form(officers, f"/petugas/laporan/{ticket}/aksi",
                         {"action": "selesai", "note": "beres", "csrf": csrf}, jar)
     assert refused.status_code == 400 and "alert-error" in html(refused)
+    assert f'href="/petugas/laporan/{ticket}?lang=en"' in html(refused)  # not .../aksi
 
 
 def test_the_page_session_works_for_the_json_api_with_csrf_for_changes(officers):
@@ -350,7 +351,11 @@ def test_leaders_and_map_pages_render_for_signed_in_officers(officers):
     page = html(get(officers, "/pimpinan?lang=en", jar))
     config = json.loads(re.search(r'id="konfigurasi">(.*?)</script>', page).group(1))
     assert config["lang"] == "en" and config["text"]["belum_ada_data"].startswith("No data")
+    assert config["unsur"]["U1"] == "Requirements"  # SKM element names for the chart
     assert [level["id"] for level in config["levels"]][0] == "kelurahan"
+    map_page = html(get(officers, "/petugas/peta?lang=en", jar))
+    labels = json.loads(re.search(r'id="nama-status">(.*?)</script>', map_page).group(1))
+    assert labels["Menunggu"] == catalogue()["status.Menunggu"]["en"]
 
 
 # -- static files, the map layer, citizen photos ------------------------------------------------

@@ -97,6 +97,8 @@ def test_tracking_shows_supporters_and_offers_reopening_for_14_days(officers, cl
     reopen = f"/lacak/{ticket}/buka-kembali?token={token}"
     empty = post_form(officers, reopen, {"note": "  "})
     assert empty.status_code == 400 and "alert-error" in html(empty)
+    # the language toggle of a page answering a POST leads to the tracking page (a GET)
+    assert f'href="/lacak/{ticket}?token={token}&amp;lang=en"' in html(empty)
     assert "Selesai" in re.findall(r'class="status-line"><span class="badge s-\w+">([^<]+)',
                                    html(empty))
     wrong = post_form(officers, f"/lacak/{ticket}/buka-kembali?token=palsu", {"note": "Lagi"})

@@ -5,13 +5,15 @@
   if (!el || !window.L) { return; }
   var note = document.getElementById("peta-status");
   var maps = CRM.maps;
+  var labels = JSON.parse(document.getElementById("nama-status").textContent);
   var map = maps.create(el);
 
   function popupFor(item) {
     var popup = document.createElement("div");
     var link = maps.el("a", item.ticket, { href: "/petugas/laporan/" + encodeURIComponent(item.ticket) });
     popup.appendChild(maps.el("strong")).appendChild(link);
-    popup.appendChild(maps.el("p", item.status + (item.overdue ? " · !" : "")));
+    popup.appendChild(maps.el("p", (labels[item.status] || item.status) +
+                                   (item.overdue ? " · " + el.dataset.late : "")));
     popup.appendChild(maps.el("p", (item.description || "").slice(0, 120)));
     return popup;
   }

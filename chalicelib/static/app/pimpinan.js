@@ -177,9 +177,13 @@
       var main = body.jakarta || rows[0];
       if (main && main.nrr) {
         var codes = Object.keys(main.nrr).sort();
+        var unsur = config.unsur || {};
         chart("grafik-unsur", { type: "bar", data: { labels: codes, datasets: [
           { label: "NRR · " + name(main), data: codes.map(function (c) { return main.nrr[c]; }), backgroundColor: "#00838f" }
-        ] }, options: { scales: { y: { min: 0, max: 4 } } } });
+        ] }, options: { scales: { y: { min: 0, max: 4 } }, plugins: { tooltip: { callbacks: {
+          /* U1..U9 on the axis (phones), the element's name in the tooltip */
+          title: function (items) { var c = items[0].label; return unsur[c] ? c + " " + unsur[c] : c; }
+        } } } } });
       } else { clearChart("grafik-unsur"); }
     }).catch(function (error) { say("skm-status", T.gagal + " " + error.message); });
   }
