@@ -39,7 +39,9 @@ def _tell_citizen(deps: Deps, phone: str | None, email: str | None,
 def deliver(deps: Deps, report: Report, notice: Notice,
             follower: dict[str, Any] | None = None) -> bool:
     """Send one notice once. Returns False when it had been sent already."""
-    if not deps.sent_log.claim(notice.key, deps.clock()):
+    # Only the stream record of this notice's event sends it, one attempt at a time, so a
+    # claim left unsent is a failed earlier attempt of ours: take it over (see SentLog).
+    if not deps.sent_log.claim(notice.key, deps.clock(), take_over_unsent=True):
         return False
     try:
         if notice.audience == "unit":

@@ -91,3 +91,32 @@ def test_sms_alerts_fit_one_segment_even_for_long_places(client, deps):
     pump(client, last)
     alerts = sent.unit_alerts()
     assert alerts and all(fits_one_sms(a["sms"]) for a in alerts)
+
+
+def test_a_claim_left_behind_by_a_failed_attempt_does_not_swallow_the_alert(client, deps,
+                                                                             monkeypatch):
+    """SNS fails and so does releasing the claim (found by bench/faults.py): the retry of
+    the same record must still send, not take the leftover claim for a sent notice."""
+    file(client)
+    last, _ = pump(client)
+    event = drain_stream_event(last)
+    real_alert, real_release = deps.notifier.alert_unit, deps.sent_log.release
+    failing = {"alert": True}
+
+    def flaky_alert(*args, **kwargs):
+        if failing["alert"]:
+            raise RuntimeError("SNS unavailable")
+        return real_alert(*args, **kwargs)
+
+    def failing_release(key):
+        raise RuntimeError("DynamoDB unavailable")
+
+    monkeypatch.setattr(deps.notifier, "alert_unit", flaky_alert)
+    monkeypatch.setattr(deps.sent_log, "release", failing_release)
+    assert client.lambda_.invoke("route_reports", event).payload["batchItemFailures"]
+    failing["alert"] = False
+    monkeypatch.setattr(deps.sent_log, "release", real_release)
+    assert client.lambda_.invoke("route_reports", event).payload == {"batchItemFailures": []}
+    assert len(sent.unit_alerts("unit-31-71-01-1001")) == 1
+    client.lambda_.invoke("route_reports", event)  # and a later redelivery sends nothing
+    assert len(sent.unit_alerts("unit-31-71-01-1001")) == 1
