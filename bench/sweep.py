@@ -1,11 +1,12 @@
 """SLA sweep cost against the number of open reports: it must stay flat.
 
 For 1k, 10k and 100k open reports of which 50 are overdue, one sweep's items read,
-requests made and time, against moto (in process, with the local stack's patch that
-makes moto's transactions O(1)). Items read and requests are what DynamoDB bills and
-what stays flat; moto itself answers an index query by walking every item, so its
-seconds grow with the table where DynamoDB's would not. Prints one JSON line per
-size; the last line is the JSON for the largest.
+requests made and time, against moto in process with the local stack's patches
+(infra/local/moto_patches.py: O(1) transactions; infra/local/moto_query.py: a Query
+reads only its partition and, on an index, only the sort key range it asks for, as
+DynamoDB does). Items read and requests are what DynamoDB bills; with the patches the
+seconds stay flat too (plain moto sorts every item of the table on each Query).
+Prints one JSON line per size; the last line is the JSON for the largest.
 """
 
 from __future__ import annotations

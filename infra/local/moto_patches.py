@@ -85,6 +85,9 @@ class _UndoLog:
 
     def rollback(self) -> None:
         for table, hash_key, range_key, before in reversed(self._items.values()):
+            replaced = table.items.get(hash_key)  # .get: items is a defaultdict
+            if range_key is not None and replaced is not None:
+                replaced = replaced.get(range_key)
             if range_key is None:
                 if before is None:
                     table.items.pop(hash_key, None)
@@ -94,6 +97,8 @@ class _UndoLog:
                 table.items[hash_key].pop(range_key, None)
             else:
                 table.items[hash_key][range_key] = before
+            # restored by assignment, not through put/delete: keep the index maps in step
+            moto_query.restored(table, (hash_key, range_key), replaced, before)
         for shard, length in self._streams.values():
             del shard.items[length:]
 
