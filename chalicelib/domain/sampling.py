@@ -29,6 +29,14 @@ How (the "draft" rule):
    next person in its own order who has not been drawn yet; the order of units within
    a round is again a seeded hash (`seed | round | unit`), so no unit always picks first.
 3. A unit stops when it has its sample or runs out of people.
+4. Repair: a unit that ran out short of its sample may still be completed by moving a
+   shared person to it from a unit that can replace them with someone nobody took (or
+   along a chain of such moves). For each short unit in unit-code order, the shortest
+   such chain is applied (breadth-first, persons tried in each unit's own order) until
+   none is left. This is Ford-Fulkerson on "unit needs n, person answers once": after
+   it, the draw has as many respondents as any draw could, which the draft alone does
+   not guarantee (a unit whose people another unit happened to take stays short
+   although the survey had enough people for both).
 
 Why a draft: a person in two units' populations (e.g. a kelurahan and the suku dinas
 it coordinated with) is equally at risk of being taken by either unit, and a small unit
@@ -49,7 +57,8 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-ALGORITHM = "crm-skm-draft/1 (sha256 order, round-robin draft)"
+ALGORITHM = "crm-skm-draft/2 (sha256 order, round-robin draft, augmenting repair)"
+_DRAFT_ONLY = "crm-skm-draft/1 (sha256 order, round-robin draft)"  # audits before the repair
 CHI_SQUARE = Fraction(3841, 1000)  # X2 for 1 degree of freedom at 95 % confidence
 PROPORTION = Fraction(1, 2)  # P = 0.5 gives the largest sample
 MARGIN = Fraction(5, 100)  # d = 5 %
@@ -127,8 +136,47 @@ class DrawAudit(BaseModel):
         raise KeyError(unit)
 
 
+def _repair_shortfalls(units: list[str], wanted: Mapping[str, int],
+                       orders: Mapping[str, list[str]], picked: dict[str, list[str]],
+                       taken: set[str]) -> None:
+    """Step 4 of the module doc: complete short units along chains of moves, in place."""
+    holder = {p: u for u in units for p in picked[u]}
+    for short in units:
+        while len(picked[short]) < wanted[short]:
+            # Breadth-first over units: came_from[v] = (u, p): p, held by v, moves to u.
+            came_from: dict[str, tuple[str, str]] = {}
+            queue, end, free = [short], None, None
+            while queue and end is None:
+                next_queue: list[str] = []
+                for unit in queue:
+                    free = next((p for p in orders[unit] if p not in taken), None)
+                    if free is not None:
+                        end = unit
+                        break
+                    for person in orders[unit]:
+                        other = holder.get(person)
+                        if other is not None and other != short and other not in came_from \
+                                and other != unit:
+                            came_from[other] = (unit, person)
+                            next_queue.append(other)
+                queue = next_queue
+            if end is None:
+                break
+            taken.add(free)
+            picked[end].append(free)
+            holder[free] = end
+            unit = end
+            while unit != short:
+                receiver, person = came_from[unit]
+                picked[unit].remove(person)
+                picked[receiver].append(person)
+                holder[person] = receiver
+                unit = receiver
+
+
 def draw_survey(populations: Mapping[str, Collection[str]], opted_out: Collection[str],
-                seed: str, sample_sizes: Mapping[str, int] | None = None) -> DrawAudit:
+                seed: str, sample_sizes: Mapping[str, int] | None = None,
+                algorithm: str = ALGORITHM) -> DrawAudit:
     """Draw every unit's respondents for one survey (the draft rule of the module doc).
 
     `sample_sizes` default to Krejcie & Morgan of each unit's population size N (the
@@ -170,9 +218,14 @@ def draw_survey(populations: Mapping[str, Collection[str]], opted_out: Collectio
                 still.append(unit)
         active = still
         round_no += 1
+    if algorithm == ALGORITHM:
+        _repair_shortfalls(units, wanted, orders, picked, taken)
+    elif algorithm != _DRAFT_ONLY:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
 
     in_any = set().union(*pools.values()) if pools else set()
     return DrawAudit(
+        algorithm=algorithm,
         seed=seed,
         opted_out_hash=population_hash(blocked & in_any),
         units=[
@@ -201,7 +254,7 @@ def verify_draw(audit: DrawAudit, populations: Mapping[str, Collection[str]],
     re-drawing with the recorded seed and sample sizes gives exactly the recorded people.
     """
     problems: list[str] = []
-    if audit.algorithm != ALGORITHM:
+    if audit.algorithm not in (ALGORITHM, _DRAFT_ONLY):
         return [f"unknown algorithm {audit.algorithm!r}"]
     recorded = {row.unit: row for row in audit.units}
     if set(recorded) != set(populations):
@@ -214,7 +267,7 @@ def verify_draw(audit: DrawAudit, populations: Mapping[str, Collection[str]],
     if population_hash(set(opted_out) & in_any) != audit.opted_out_hash:
         problems.append("the opted-out list differs from the recorded one")
     again = draw_survey(populations, opted_out, audit.seed,
-                        {u: row.sample_size for u, row in recorded.items()})
+                        {u: row.sample_size for u, row in recorded.items()}, audit.algorithm)
     for row in again.units:
         if row.drawn != recorded[row.unit].drawn:
             problems.append(f"re-drawing {row.unit} gives different persons")
