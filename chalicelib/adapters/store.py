@@ -58,10 +58,25 @@ _RETRYABLE = {
 }
 
 
+# Refusals before anything is applied; after any other failure of a write (a 5xx, a lost
+# connection) DynamoDB may have committed it: the caller cannot know.
+_REFUSED_BEFORE_WRITING = {"ProvisionedThroughputExceededException", "ThrottlingException",
+                           "RequestLimitExceeded", "TransactionConflict"}
+
+
 class StoreUnavailable(Exception):
-    """DynamoDB is throttling or failing: nothing was written; try again shortly."""
+    """DynamoDB is throttling or failing; try again shortly.
+
+    `maybe_written`: a write failed in a way that does not tell whether it was applied (a
+    5xx or a lost connection after sending). Resending with the same idempotency key is
+    then safe; saying "nothing was saved" would not be true.
+    """
 
     retry_after_seconds = 2
+
+    def __init__(self, message: str = "", maybe_written: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_written = maybe_written
 
 
 class TicketTaken(Exception):
@@ -253,12 +268,16 @@ class ReportStore:
             reasons = [r.code if r else None for r in exc.cancellation_reasons]
             if "ConditionalCheckFailed" in reasons:
                 on_cancel(reasons)
-            if _error_code(exc) in _RETRYABLE or "TransactionConflict" in reasons:
+            if "TransactionConflict" in reasons:
                 raise StoreUnavailable(str(exc)) from exc
+            if _error_code(exc) in _RETRYABLE:
+                raise StoreUnavailable(str(exc), maybe_written=_error_code(exc)
+                                       not in _REFUSED_BEFORE_WRITING) from exc
             raise
         except (PynamoDBException, BotoCoreError) as exc:
             if isinstance(exc, BotoCoreError) or _error_code(exc) in _RETRYABLE:
-                raise StoreUnavailable(str(exc)) from exc
+                raise StoreUnavailable(str(exc), maybe_written=_error_code(exc)
+                                       not in _REFUSED_BEFORE_WRITING) from exc
             raise
 
     def create(self, report: Report, first_event: HistoryEvent) -> None:

@@ -104,13 +104,25 @@ def api(view: Callable[..., Response]) -> Callable[..., Response]:
                 headers["Retry-After"] = str(exc.retry_after_seconds)
             return problem(_STATUS_BY_KIND.get(exc.kind, 400), exc.code, exc.message_id,
                            exc.message_en, errors or None, headers)
-        except StoreUnavailable:
+        except StoreUnavailable as exc:
             log.warning("store unavailable", exc_info=True)
+            retry = {"Retry-After": str(StoreUnavailable.retry_after_seconds)}
+            if exc.maybe_written:
+                return problem(
+                    503, "layanan_terganggu",
+                    "Layanan sedang terganggu; kiriman Anda mungkin sudah tersimpan. Kirim "
+                    "ulang kiriman yang sama (dengan Idempotency-Key yang sama) sebentar lagi: "
+                    "Anda akan mendapat nomor tiket yang sama, bukan laporan ganda.",
+                    "The service is failing; what you sent may have been saved. Send the same "
+                    "request again shortly (with the same Idempotency-Key): you will get the "
+                    "same ticket, not a duplicate report.",
+                    headers=retry)
             return problem(
                 503, "layanan_sibuk",
-                "Layanan sedang sibuk; laporan Anda belum tersimpan. Coba lagi sebentar lagi.",
-                "The service is busy; your report was not saved. Please try again shortly.",
-                headers={"Retry-After": str(StoreUnavailable.retry_after_seconds)},
-            )
+                "Layanan sedang sibuk; kiriman Anda belum diproses dan tidak ada yang "
+                "tersimpan. Coba lagi sebentar lagi.",
+                "The service is busy; your request was not processed and nothing was saved. "
+                "Please try again shortly.",
+                headers=retry)
 
     return wrapped

@@ -226,9 +226,10 @@ def handle_errors(page: Page, call: Callable[[], Response]) -> Response:
         return page.error(exc.status, page.t.pick(exc.message_id, exc.message_en))
     except DomainError as exc:
         return page.domain_error(exc)
-    except StoreUnavailable:
+    except StoreUnavailable as exc:
         log.warning("store unavailable", exc_info=True)
-        return page.error(503, page.t("galat.sibuk"))
+        # The form carries its own key (`kunci`), so resending it never files twice.
+        return page.error(503, page.t("galat.terganggu" if exc.maybe_written else "galat.sibuk"))
 
 
 def web_page(blueprint: Blueprint) -> Callable[..., Callable[..., Response]]:

@@ -107,7 +107,7 @@ def test_dynamodb_throttling_at_intake_is_a_503_with_retry_after_and_writes_noth
                                 headers={"Content-Type": "application/json"})
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "2"
-    assert "belum tersimpan" in json.loads(response.body)["message_id"]
+    assert "tidak ada yang tersimpan" in json.loads(response.body)["message_id"]
     assert attempts and drain_stream_event()["Records"] == []
 
 
@@ -123,3 +123,8 @@ def test_internal_server_errors_on_dynamodb_5xx_are_503_too(client, deps, monkey
     response = client.http.post("/channels/balai-warga", body=json.dumps({"description": "x"}),
                                 headers={"Content-Type": "application/json"})
     assert response.status_code == 503
+    # A 5xx on a write does not say whether DynamoDB applied it: the answer must not claim
+    # nothing was saved, and points to resending with the same key.
+    body = json.loads(response.body)
+    assert body["error"] == "layanan_terganggu" and "Idempotency-Key" in body["message_en"]
+    assert "mungkin sudah tersimpan" in body["message_id"]

@@ -119,6 +119,36 @@ def test_a_resubmitted_form_files_one_report(client):
     assert first.headers["Location"] == second.headers["Location"]
 
 
+def test_a_form_lost_to_a_dynamodb_5xx_says_it_may_be_saved_and_a_resend_files_once(
+        client, monkeypatch):
+    from botocore.exceptions import ClientError
+    from pynamodb.connection.base import Connection
+
+    real = Connection._make_api_call
+
+    def commit_then_fail(self, operation, kwargs):
+        answer = real(self, operation, kwargs)
+        if operation == "TransactWriteItems":  # applied, but the answer is lost
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}},
+                              operation)
+        return answer
+
+    form = {"kunci": "terputus", "description": "Got mampet di Jl. Abdul Muis"}
+    monkeypatch.setattr(Connection, "_make_api_call", commit_then_fail)
+    lost = post_form(client, "/lapor", form)
+    assert lost.status_code == 503
+    assert "mungkin sudah tersimpan" in html(lost) and "muat ulang" in html(lost)
+    monkeypatch.setattr(Connection, "_make_api_call", real)
+    resent = post_form(client, "/lapor", form)
+    assert resent.status_code == 303
+    records = drain_stream_event()["Records"]
+    filed = [r for r in records
+             if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["sk"]["S"] == "A"]
+    assert len(filed) == 1  # the first attempt was committed; the resend found it
+    assert filed[0]["dynamodb"]["Keys"]["pk"]["S"].endswith(
+        resent.headers["Location"].split("/")[-1].split("?")[0])
+
+
 def test_form_errors_are_shown_next_to_the_fields_and_keep_the_values(client):
     answer = post_form(client, "/lapor", {"kunci": "k", "description": "", "phone": "12",
                                           "name": "<b>Budi</b>"})
