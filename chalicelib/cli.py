@@ -1,4 +1,4 @@
-"""Operator commands: `python -m chalicelib.cli geo load PATH`.
+"""Operator commands: `python -m chalicelib.cli geo load PATH`, `anonymise`, `redrive`.
 
 `geo load` validates a kelurahan boundary layer (GeoJSON FeatureCollection with a
 Kemendagri `code` per feature), reports what it covers, and uploads it to
@@ -9,16 +9,21 @@ region, endpoint) come from the environment, as for the app (`chalicelib.config`
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from chalicelib.adapters.boundaries import S3_KEY, clear_cache, parse_layer, upload
+from chalicelib.adapters.stream_replay import stream_replay
 from chalicelib.config import settings
 from chalicelib.domain.geo import BoundaryError
 from chalicelib.registry import registry
 from chalicelib.services.deps import default_deps
 from chalicelib.services.privacy import DEFAULT_RETENTION_DAYS, anonymise_older_than
+from chalicelib.services.redrive import redrive
+from chalicelib.services.stream import change_from, process_change
 
 
 def geo_load(path: Path, *, dry_run: bool = False) -> int:
@@ -59,6 +64,24 @@ def geo_load(path: Path, *, dry_run: bool = False) -> int:
     return 0
 
 
+def redrive_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.queue_url:
+        parser.error("--queue-url (or CRM_STREAM_DLQ_URL) is required")
+    if args.limit < 1:
+        parser.error("--limit must be at least 1")
+    config, deps = settings(), default_deps()
+
+    def handle(record: dict) -> None:
+        image = record["dynamodb"]
+        process_change(deps, change_from(record["eventName"], image.get("NewImage"),
+                                         image.get("OldImage")))
+
+    replay = stream_replay(config.region, args.queue_url, config.endpoint_url)
+    result = redrive(replay, handle, limit=args.limit, dry_run=args.dry_run)
+    print(json.dumps(result.as_dict()))
+    return 1 if result.still_failing or result.gone else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description="CRM operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,7 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "anonymise", help="remove reporter and follower contact from old reports")
     anonymise.add_argument("--older-than-days", type=int, default=DEFAULT_RETENTION_DAYS,
                            help=f"retention in days (default {DEFAULT_RETENTION_DAYS})")
+    again = commands.add_parser(
+        "redrive", help="handle again the stream batches in the dead-letter queue")
+    again.add_argument("--queue-url", default=os.environ.get("CRM_STREAM_DLQ_URL"),
+                       help="the dead-letter queue (default: $CRM_STREAM_DLQ_URL; in AWS the "
+                       "stack output FailedEventsQueueUrl)")
+    again.add_argument("--limit", type=int, default=100, help="messages to read at most")
+    again.add_argument("--dry-run", action="store_true",
+                       help="read and count the batches, handle nothing, delete nothing")
     args = parser.parse_args(argv)
+    if args.command == "redrive":
+        return redrive_command(parser, args)
     if args.command == "geo" and args.geo_command == "load":
         return geo_load(args.path, dry_run=args.dry_run)
     if args.command == "anonymise":

@@ -17,13 +17,12 @@ from typing import Any
 from chalice import Blueprint
 from chalice.app import DynamoDBEvent
 
-# Importing these modules registers their stream processors.
-from chalicelib.services import duplicates, kinerja_stream, notifications  # noqa: F401
 from chalicelib.services.deps import default_deps
-from chalicelib.services.stream import change_from, process_change
+from chalicelib.services.stream import change_from, load_processors, process_change
 
 log = logging.getLogger("crm.stream")
 bp = Blueprint(__name__)
+load_processors()  # at cold start, not in the first record's time
 
 # Chalice needs the ARN when the app is packaged; the deployed template wires the
 # real stream (infra/aws), the local stack sets it before importing the app.

@@ -6,6 +6,7 @@ idempotent: Lambda delivers every record at least once.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,20 @@ def change_from(event_name: str, new_image: dict[str, Any] | None,
     return Change(event_name, image.get("type", {}).get("S"), new_image, old_image)
 
 
+# Modules whose processors register on import, besides this one. Everything that handles
+# stream records (the Lambda handler, `crm redrive`) calls `process_change`, which loads
+# them first: a process that forgot one would skip its work without a sound.
+PROCESSOR_MODULES = ("chalicelib.services.duplicates", "chalicelib.services.kinerja_stream",
+                     "chalicelib.services.notifications")
+
+
+def load_processors() -> None:
+    for name in PROCESSOR_MODULES:
+        importlib.import_module(name)
+
+
 def process_change(deps: Deps, change: Change) -> None:
+    load_processors()  # cheap after the first call: the modules are in sys.modules
     for func in PROCESSORS.get((change.item_type or "", change.event_name), []):
         func(deps, change)
 

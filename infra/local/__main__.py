@@ -1,10 +1,11 @@
-"""`python -m infra.local run | fire <name> | schedules | outbox [--to ADDRESS]`."""
+"""`python -m infra.local run | fire <name> | schedules | outbox [--to ADDRESS] | crm ARGS`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 import urllib.error
 import urllib.parse
@@ -54,6 +55,30 @@ def _call(config: StackConfig, method: str, path: str) -> tuple[int, Any]:
                              "with `make run` (same CRM_PORT)") from None
 
 
+def _operator_command(config: StackConfig, args: list[str]) -> int:
+    """`python -m chalicelib.cli ARGS` against the running stack's moto, with the app's
+    environment (and the stack's dead-letter queue for `redrive`), never real AWS."""
+    from infra.local.config import REAL_AWS_VARIABLES
+    from infra.local.resources import STREAM_DLQ_NAME
+
+    for name in REAL_AWS_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ.update(config.app_environment())
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        queue = boto3.client("sqs", region_name=config.region).get_queue_url(
+            QueueName=STREAM_DLQ_NAME)["QueueUrl"]
+    except (BotoCoreError, ClientError) as exc:
+        raise PreflightError(f"no stack answers at {config.aws_endpoint} ({exc}); start it "
+                             "with `make run` (same CRM_AWS_PORT)") from None
+    os.environ.setdefault("CRM_STREAM_DLQ_URL", queue)
+    from chalicelib.cli import main as crm
+
+    return crm(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local",
                                      description="The CRM local stack (moto as AWS).")
@@ -64,12 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("schedules", help="list scheduled handlers and their next fire time")
     outbox = commands.add_parser("outbox", help="print what SES/SNS would have delivered")
     outbox.add_argument("--to", help="only messages to this address or phone number")
+    crm = commands.add_parser("crm", help="an operator command (python -m chalicelib.cli) "
+                              "against the running stack, e.g. `crm redrive`")
+    crm.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     try:
         config = StackConfig.from_env()
         if args.command == "run":
             return _run(config)
+        if args.command == "crm":
+            return _operator_command(config, args.args)
         if args.command == "fire":
             status, body = _call(config, "POST", f"/_local/schedules/{args.name}")
         elif args.command == "schedules":
