@@ -59,6 +59,16 @@ class ActionContext:
     parent: Report | None = None  # the report named by parent_ticket, if any
 
 
+def reopen_changes(report: Report, sla: SlaPolicy, now: datetime) -> dict[str, Any]:
+    """What reopening a finished report changes, whoever reopens it (reporter or officer):
+    a fresh, shorter finish clock, and the rating cleared. The rating judged the fix that
+    did not hold; its event stays in the history (and in kinerja), and the reporter rates
+    the next fix afresh."""
+    return {"review_requested": False, "finish_started_at": now,
+            "finish_due": sla.add(now, sla.redo_hours), "rating": None,
+            "reopen_count": report.reopen_count + 1}
+
+
 def _invalid(field_name: str, id_: str, en: str) -> ValidationFailed:
     return ValidationFailed.of([FieldProblem(field_name, id_, en)])
 
@@ -176,8 +186,7 @@ def decide_action(report: Report, officer: Officer, cmd: ActionCommand,
         changes.update(finish_due=ctx.sla.add(ctx.now, ctx.sla.redo_hours),
                        finish_started_at=ctx.now)
     elif action == Action.BUKA_KEMBALI:
-        changes.update(review_requested=False, finish_started_at=ctx.now,
-                       finish_due=ctx.sla.add(ctx.now, ctx.sla.redo_hours))
+        changes.update(reopen_changes(report, ctx.sla, ctx.now))
     elif action == Action.TINJAU:
         if not report.review_requested:
             raise NotInReview(

@@ -30,6 +30,7 @@ from chalicelib.domain.status import Action, Status
 from chalicelib.domain.ticket import normalise_ticket
 from chalicelib.domain.timefmt import utc_iso
 from chalicelib.domain.tracking import token_matches
+from chalicelib.domain.workflow import reopen_changes
 from chalicelib.registry import DATA_DIR
 from chalicelib.services.deps import Deps
 from chalicelib.services.stream import Change, processor
@@ -184,9 +185,7 @@ def reopen(deps: Deps, ticket_text: str, token: str | None, payload: Any) -> dic
         sla = deps.registry.sla_policy(report.category)
         updated, event = apply_action(
             report, Action.BUKA_KEMBALI, actor=REPORTER_ACTOR, now=now, note=note.strip(),
-            data={"by": "pelapor"},
-            changes={"finish_started_at": now, "finish_due": sla.add(now, sla.redo_hours),
-                     "reopen_count": report.reopen_count + 1, "review_requested": False})
+            data={"by": "pelapor"}, changes=reopen_changes(report, sla, now))
         try:
             deps.store.update(loaded, updated, [event])
             return {"ticket": ticket, "status": str(updated.status)}

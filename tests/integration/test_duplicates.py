@@ -115,12 +115,27 @@ def test_reopen_within_14_days_by_the_reporter_only(client, deps, clock):
          token_of(client, "validator.biropem"))
     assert post(client, path, {"note": "Mati lagi"}, query="?token=wrong")[0] == 404
     assert post(client, path, {}, query=f"?token={token}")[0] == 400
+    rating = f"/reports/{ticket}/rating"
+    assert post(client, rating, {"stars": 4}, query=f"?token={token}")[0] in (200, 201)
     clock.advance(days=3)
     status, body = post(client, path, {"note": "Mati lagi"}, query=f"?token={token}")
     assert status == 200 and body["status"] == "Proses"
     report = deps.store.load(ticket).report
     assert report.reopen_count == 1 and report.finish_due > clock()
-    assert "buka_kembali" in [e.action for e in deps.store.history(ticket)]
+    # the rating judged the fix that did not hold: kept in the history, open for the next fix
+    assert report.rating is None
+    actions = [e.action for e in deps.store.history(ticket)]
+    assert "buka_kembali" in actions and "nilai" in actions
+    finished = post(client, f"/officer/reports/{ticket}/actions",
+                    {"action": "selesai", "note": "Diganti baru",
+                     "photos": [{"key": upload_photo(client, lurah, ticket),
+                                 "kind": "after"}]}, lurah)
+    assert finished[0] == 200, finished
+    assert post(client, f"/officer/reports/{ticket}/actions", {"action": "validasi"},
+                token_of(client, "validator.biropem"))[0] == 200
+    answer = post(client, rating, {"stars": 5}, query=f"?token={token}")
+    assert answer[0] in (200, 201), answer
+    assert deps.store.load(ticket).report.rating.stars == 5
 
 
 def test_reopen_after_14_days_is_refused(client, deps, clock):
