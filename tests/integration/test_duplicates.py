@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from chalice.test import Client
@@ -73,6 +74,14 @@ def test_three_reports_of_one_light_end_as_one_parent_and_everyone_hears_selesai
     done_mail = [m for m in sent.emails_sent() if parent["ticket"] in m.subject
                  and "selesai" in m.subject]
     assert [m.destinations["ToAddresses"] for m in done_mail] == [["warga3@example.id"]]
+    # A follower's SELESAI notice carries the report's tracking link, so a merged reporter
+    # (or a supporter) can say the fix did not hold, as the reporter can.
+    follower_sms = next(text for phone, text in sent.sms_sent()
+                        if phone == "+6281222222222" and "SELESAI" in text)
+    link_token = re.search(r"token=([A-Za-z0-9_-]+)", follower_sms).group(1)
+    status, reopened = post(client, f"/reports/{parent['ticket']}/reopen",
+                            {"note": "Lampu mati lagi"}, query=f"?token={link_token}")
+    assert status == 200 and reopened["status"] == "Proses"
 
 
 def test_support_counts_once_per_contact_and_raises_priority(client, deps, monkeypatch):
