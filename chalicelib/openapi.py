@@ -151,12 +151,21 @@ SCHEMAS: dict[str, Schema] = {
     "Nearby": obj(("items",), items={"type": "array", "items": obj(
         ("ticket", "status"), ticket=STR, status=STATUS, category=nullable(STR),
         description=STR, point=nullable(ref("Point")), supporter_count=INT)}),
-    "Kinerja": {**obj(("level", "periode", "tabel", "unit"), level=STR, periode=ANY_OBJECT,
-                      periode_sebelumnya=nullable(STR), kelompok=nullable(STR),
-                      tabel={"type": "array", "items": ANY_OBJECT}, unit=ANY_OBJECT,
+    "Kinerja": {**obj(("level", "periode", "tabel", "unit", "rentang_selesai"), level=STR,
+                      periode=ANY_OBJECT, periode_sebelumnya=nullable(STR),
+                      kelompok=nullable(STR), tabel={"type": "array", "items": ANY_OBJECT},
+                      unit={"type": "object", "additionalProperties": obj(
+                          ("unit", "sebaran_selesai"), unit=STR, sebaran_selesai={
+                              "type": "object", "additionalProperties": INT})},
+                      rentang_selesai={"type": "array", "items": obj(
+                          ("kode", "sampai_s", "label_id", "label_en"), kode=STR,
+                          sampai_s=nullable(INT), label_id=STR, label_en=STR)},
                       konfigurasi=ANY_OBJECT, dibaca=ANY_OBJECT),
                 "description": "Ranking tables and unit metrics; see "
-                               "chalicelib/services/kinerja_report.py."},
+                               "chalicelib/services/kinerja_report.py. Each unit's "
+                               "sebaran_selesai counts its follow-ups per range of time to "
+                               "finish, the ranges listed (shortest first, sampai_s "
+                               "inclusive, null: no limit) in rentang_selesai."},
     "SkmResults": {**obj(("periode",), periode=STR),
                    "description": "Published SKM results (PermenPANRB 14/2017); see "
                                   "chalicelib/handlers/skm.py."},
@@ -336,6 +345,8 @@ def _paths() -> dict[str, Any]:
             parameters=[query("level", "kelurahan | kecamatan | kota | opd | sudin"),
                         query("period", "2026-Q3, 2026-11, 2026-W48 or 2026"),
                         query("kelompok", "One group, e.g. a kecamatan code"),
+                        query("unit", "One more unit's metrics in `unit`, whatever the "
+                                      "level (e.g. the reader's own area, rolled up)"),
                         query("format", "json or csv", {"enum": ["json", "csv"]})],
             operation_id="kinerja", security=[])},
         "/skm/results": {"get": operation(

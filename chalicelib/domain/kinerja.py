@@ -50,7 +50,8 @@ with weights `w_i` from configuration (`chalicelib/data/kinerja.json`). Rating a
 are rescaled so that the worst possible value is 0, like the other components (stars/5
 would give a unit 20 points for a 1-star average). Every component is a ratio, so
 volume cannot raise the score: the same quality over twice the reports scores the
-same (a tested property). Medians and p90s are shown, not scored: they have no
+same (a tested property). Medians, p90s and the distribution of finish times over a
+few ranges (finish_times.py) are shown, not scored: they have no
 natural 0-1 scale, and the SLA rates already reward speed.
 
 Rankings
@@ -77,6 +78,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.domain.categories import SlaPolicy
+from chalicelib.domain.finish_times import sebaran_selesai
 from chalicelib.domain.ikm import HasilSkm, round_half_up
 from chalicelib.domain.periods import Period, parse_period, wib_date
 from chalicelib.domain.rating import LOW_RATING_MAX
@@ -485,6 +487,9 @@ class KinerjaUnit(BaseModel):
     first_action_p90_s: int | None
     finish_median_s: int | None
     finish_p90_s: int | None
+    # Follow-ups per range of time to finish (finish_times.RENTANG_SELESAI), from the
+    # same sketch as the median and p90.
+    sebaran_selesai: dict[str, int]
     validated: int
     tl_ditolak: int
     tl_ditolak_pct: float | None
@@ -532,6 +537,7 @@ def evaluate(code: str, counters: KinerjaCounters, period: Period, config: Kiner
         first_action_p90_s=_seconds(c.first_action.p90),
         finish_median_s=_seconds(c.finish.median),
         finish_p90_s=_seconds(c.finish.p90),
+        sebaran_selesai=sebaran_selesai(c.finish),
         validated=c["validated"],
         tl_ditolak=c["tl_ditolak"],
         tl_ditolak_pct=_pct(_rate(c["tl_ditolak"], c["validated"])),

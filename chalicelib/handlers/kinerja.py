@@ -8,7 +8,8 @@ CDN), which also bounds the read cost of a busy public endpoint.
 
 Query: `level` (kelurahan | kecamatan | kota | opd | sudin; default kelurahan), `period`
 (2026-Q3, 2026-11, 2026-W48, 2026; default the current quarter), optional `kelompok`
-(one group, e.g. a kecamatan code), `format=csv` for a download. The JSON shape is in
+(one group, e.g. a kecamatan code), optional `unit` (one more unit's metrics, e.g. the
+reader's own area), `format=csv` for a download. The JSON shape is in
 chalicelib/services/kinerja_report.py.
 """
 
@@ -53,7 +54,8 @@ def get_kinerja() -> Response:
     deps = default_deps()
     period = params.get("period") or period_containing(deps.clock(), PeriodKind.QUARTER).code
     as_csv = wants_csv(params)
-    result = ranking(deps, params.get("level") or "kelurahan", period, params.get("kelompok"))
+    result = ranking(deps, params.get("level") or "kelurahan", period, params.get("kelompok"),
+                     params.get("unit"))
     if as_csv:
         return csv_response(ranking_csv(result),
                             f"kinerja-{result['level']}-{result['periode']['kode']}.csv", CACHE)

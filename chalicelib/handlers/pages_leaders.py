@@ -8,16 +8,23 @@ The page is a frame for signed-in officers; its script reads the JSON APIs:
   scope, counted per kelurahan for the density map;
 - `GET /peta/kelurahan.geojson`: the boundaries.
 A period without data (404, or nothing received) shows "belum ada data".
+
+The distribution of finish times of the reader's own area (their unit, rolled up) is
+also rendered here as a table, so it reads without JavaScript (the form then submits
+`?period=`); the script draws its chart from `GET /kinerja?unit=<area>` and refills the
+table when the period changes.
 """
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.finish_times import RENTANG_SELESAI
 from chalicelib.domain.ikm import UNSUR
-from chalicelib.domain.periods import PeriodKind, period_containing
+from chalicelib.domain.periods import PeriodKind, parse_period, period_containing
 from chalicelib.handlers.pages_officer import officer_page
 from chalicelib.handlers.web import Page
+from chalicelib.services.kinerja_finish_times import area_finish_times
 
 bp = Blueprint(__name__)
 
@@ -55,5 +62,21 @@ def leaders(page: Page) -> Response:
             u.code: u.name for level in (*LEVELS, "biro")
             for u in page.deps.registry.units.of_kind(level)}},
     }
+    periods = config["periods"]
+    period = _chosen(page.query.get("period"), [p["code"] for p in periods])
+    level = _chosen(page.query.get("level"), list(LEVELS))
+    area = {"unit": page.officer.unit, "nama": config["units"].get(page.officer.unit,
+                                                                   page.officer.unit)}
+    config["wilayah"] = area
+    counts = area_finish_times(page.deps, area["unit"], parse_period(period))
+    sebaran = [{"label": r.label_en if page.lang == "en" else r.label_id,
+                "jumlah": counts[r.kode]} for r in RENTANG_SELESAI]
     return page.render("pimpinan.html", config=config, levels=config["levels"],
-                       periods=config["periods"])
+                       periods=periods, period=period, level=level, wilayah=area,
+                       period_label=next(p["label"] for p in periods if p["code"] == period),
+                       sebaran=sebaran, sebaran_total=sum(counts.values()))
+
+
+def _chosen(asked: str | None, offered: list[str]) -> str:
+    """The option asked for in the query (the form without JavaScript), else the first."""
+    return asked if asked in offered else offered[0]

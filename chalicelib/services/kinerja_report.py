@@ -18,9 +18,15 @@ month is two Queries of about 400 small items each; a week is 2 x 7 day partitio
                             "alasan_en", "skor_sebelumnya", "peringkat_sebelumnya",
                             "perubahan_skor", "perubahan_peringkat"}, ...]}, ...],
      "unit": {"<code>": {<KinerjaUnit: received, first_action_in_sla_pct, ...,
-                         komponen, skor, eligible>}, ...},
+                         sebaran_selesai: {"sd_6_jam": 3, ...}, komponen, skor,
+                         eligible>}, ...},       # plus the `unit` asked for, if any
+     "rentang_selesai": [{"kode": "sd_6_jam", "sampai_s": 21600, "label_id": "≤ 6 jam",
+                          "label_en": "≤ 6 hours"}, ...],   # the ranges of sebaran_selesai
      "konfigurasi": {"bobot": {...}, "min_reports": 10, "rank_method": "competition"},
      "dibaca": {"items": 803, "requests": 6}}
+
+`unit` (optional) adds one more unit's metrics to "unit" whatever the level: the leaders'
+page asks for its reader's own area (rolled up), e.g. a kecamatan while viewing kelurahan.
 
 Levels and their tables: kelurahan (within kecamatan, and across Jakarta), kecamatan
 (within kota), kota, opd, sudin (within OPD).
@@ -36,6 +42,7 @@ from typing import Any
 
 from chalicelib.adapters.notify import NoSubscribers
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
+from chalicelib.domain.finish_times import RENTANG_SELESAI
 from chalicelib.domain.ikm import HasilSkm
 from chalicelib.domain.kinerja import (
     DailyCounters,
@@ -43,6 +50,7 @@ from chalicelib.domain.kinerja import (
     KinerjaUnit,
     Lingkup,
     TabelPeringkat,
+    evaluate,
     kinerja_periode,
     latest_ikm,
     peringkat,
@@ -117,10 +125,19 @@ def metrics(deps: Deps, period: Period) -> tuple[dict[str, KinerjaUnit], dict[st
     return current, previous
 
 
-def ranking(deps: Deps, level: str, period_text: str, group: str | None = None
-            ) -> dict[str, Any]:
+def parse_unit(text: str | None, deps: Deps) -> str | None:
+    if text is not None and deps.registry.units.get(text) is None:
+        raise ValidationFailed.of([FieldProblem(
+            "unit", f"'{text}' bukan kode unit yang dikenal.",
+            f"'{text}' is not a known unit code.")])
+    return text
+
+
+def ranking(deps: Deps, level: str, period_text: str, group: str | None = None,
+            unit: str | None = None) -> dict[str, Any]:
     """The ranking tables of one level for a period, with the trend (see the module doc)."""
     level = parse_level(level)
+    unit = parse_unit(unit, deps)
     period = parse_period(period_text)
     counters = kinerja_deps(deps).counters
     skm = kinerja_deps(deps).skm
@@ -136,6 +153,10 @@ def ranking(deps: Deps, level: str, period_text: str, group: str | None = None
             f"'{group}' is not a ranking group of level {level}.")])
     listed = {p.unit for t in tables for p in t.posisi}
     config = kinerja_config()
+    if unit is not None:
+        listed.add(unit)
+        if unit not in current:  # e.g. the Biro before any counters: zeros, not a 404
+            current = {**current, unit: evaluate(unit, KinerjaCounters(), period, config)}
     return {
         "level": level,
         "periode": {"kode": period.code, "jenis": str(period.kind), "label_id": period.label_id,
@@ -146,6 +167,7 @@ def ranking(deps: Deps, level: str, period_text: str, group: str | None = None
         "kelompok": group,
         "tabel": [_table(t, units) for t in tables],
         "unit": {code: current[code].model_dump() for code in sorted(listed)},
+        "rentang_selesai": [r.as_dict() for r in RENTANG_SELESAI],
         "konfigurasi": {"bobot": config.bobot.model_dump(), "min_reports": config.min_reports,
                         "rank_method": config.rank_method},
         "dibaca": {"items": counters.reads + skm.reads - reads,

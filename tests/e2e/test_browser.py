@@ -225,6 +225,11 @@ def test_a_report_from_the_form_to_the_rating(stack: Any, browser: Any,
     page.goto("/pimpinan")
     page.wait_for_selector("#peta-kepadatan[data-ready]")
     sync_api.expect(page.locator("#kinerja-status")).not_to_have_text("Memuat…")
+    # The validator's area is all Jakarta: the follow-up just accepted is in the
+    # distribution of finish times, drawn as a chart and listed in its table.
+    sync_api.expect(page.locator("#tabel-sebaran tbody tr")).to_have_count(5)
+    sync_api.expect(page.locator("#sebaran-total")).not_to_have_text("0")
+    assert page.evaluate("!!Chart.getChart(document.getElementById('grafik-sebaran'))")
     validator.shot("10-pimpinan")
     validator.close()
 

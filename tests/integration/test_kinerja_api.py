@@ -131,11 +131,32 @@ def test_other_levels_months_weeks_and_the_ikm_component(client, deps):
     assert week["unit"][GAMBIR[5]]["received"] == 0
 
 
+def test_distribution_of_finish_times_per_unit_and_for_the_readers_area(client):
+    # Every seeded follow-up took exactly 24 hours: the border of the "6-24 jam" range.
+    body = client.http.get("/kinerja?level=kelurahan&period=2026-Q3&unit=31.71.01").json_body
+    assert [r["kode"] for r in body["rentang_selesai"]] == [
+        "sd_6_jam", "6_24_jam", "1_3_hari", "3_7_hari", "lebih_7_hari"]
+    assert body["rentang_selesai"][1] == {"kode": "6_24_jam", "sampai_s": 86400,
+                                          "label_id": "6–24 jam", "label_en": "6–24 hours"}
+    assert body["unit"][GAMBIR[1]]["sebaran_selesai"] == {
+        "sd_6_jam": 0, "6_24_jam": 20, "1_3_hari": 0, "3_7_hari": 0, "lebih_7_hari": 0}
+    area = body["unit"]["31.71.01"]  # the kecamatan rolled up, though the level is kelurahan
+    assert area["sebaran_selesai"]["6_24_jam"] == 5 * 20 + 3
+    assert area["finished_measured"] == 103
+    assert "31.71.01" not in {p["unit"] for t in body["tabel"] for p in t["posisi"]}
+    # A unit without counters in the period (the Biro, above the ranked levels): all
+    # zero, not an error.
+    quiet = client.http.get("/kinerja?level=kota&period=2026-Q1&unit=biro-pemerintahan")
+    assert quiet.status_code == 200, quiet.json_body
+    assert sum(quiet.json_body["unit"]["biro-pemerintahan"]["sebaran_selesai"].values()) == 0
+
+
 @pytest.mark.parametrize(("query", "field"), [
     ("level=desa&period=2026-Q3", "level"),
     ("level=kota&period=2026-Q5", "period"),
     ("level=kota&period=2026-Q3&format=xlsx", "format"),
     ("level=kelurahan&period=2026-Q3&kelompok=31.72", "kelompok"),
+    ("level=kelurahan&period=2026-Q3&unit=31.99", "unit"),
 ])
 def test_bad_queries_are_refused_in_both_languages(empty_client, query, field):
     answer = empty_client.http.get(f"/kinerja?{query}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
+from html import unescape
 
 import boto3
 import pytest
@@ -12,7 +14,10 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.config import settings
+from chalicelib.domain.kinerja import KinerjaCounters, KinerjaDelta
+from chalicelib.domain.sketch import DurationSketch
 from chalicelib.handlers import session
+from chalicelib.services.kinerja_deps import kinerja_deps
 from chalicelib.ui_text import catalogue
 from tests.integration.pages_support import (
     cookie_header,
@@ -386,6 +391,43 @@ def test_leaders_and_map_pages_render_for_signed_in_officers(officers):
     map_page = html(get(officers, "/petugas/peta?lang=en", jar))
     labels = json.loads(re.search(r'id="nama-status">(.*?)</script>', map_page).group(1))
     assert labels["Menunggu"] == catalogue()["status.Menunggu"]["en"]
+
+
+def test_leaders_page_shows_the_areas_distribution_of_finish_times_without_js(officers, deps):
+    # Q4 2026 (the clock's quarter): follow-ups of two Gambir kelurahan and one outside.
+    hours = {"31.71.01.1001": [2, 6, 6, 20], "31.71.01.1002": [30, 7 * 24, 10 * 24],
+             "31.71.06.1001": [1, 1]}  # Kelurahan Menteng: another kecamatan
+    for unit, durations in hours.items():
+        finish = DurationSketch.of([h * 3600 for h in durations])
+        kinerja_deps(deps).counters.apply(f"seed#{unit}", [KinerjaDelta(
+            f"seed#{unit}", unit, date(2026, 11, 2), KinerjaCounters(finish=finish))],
+            deps.clock())
+    jar = sign_in(officers, "camat.gambir")
+    response = get(officers, "/pimpinan", jar)
+    assert response.status_code == 200
+    assert_secure_headers(response)
+    page = html(response)
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", page)
+    assert "Kecamatan Gambir, Triwulan IV 2026" in page
+    assert distribution(page) == [("≤ 6 jam", "3"), ("6–24 jam", "1"), ("1–3 hari", "1"),
+                                  ("3–7 hari", "1"), ("> 7 hari", "1"), ("Jumlah", "7")]
+    config = json.loads(re.search(r'id="konfigurasi">(.*?)</script>', page).group(1))
+    assert config["wilayah"] == {"unit": "31.71.01", "nama": "Kecamatan Gambir"}
+    # The same numbers the script reads for its chart.
+    api = officers.http.get("/kinerja?level=kelurahan&period=2026-Q4&unit=31.71.01")
+    assert api.json_body["unit"]["31.71.01"]["sebaran_selesai"] == {
+        "sd_6_jam": 3, "6_24_jam": 1, "1_3_hari": 1, "3_7_hari": 1, "lebih_7_hari": 1}
+    # Without JavaScript the form asks for another period; English labels on the toggle.
+    other = html(get(officers, "/pimpinan?period=2026-Q3&lang=en", jar))
+    assert '<option value="2026-Q3" selected>' in other
+    assert distribution(other)[0] == ("≤ 6 hours", "0") and distribution(other)[-1] == (
+        "Total", "0")
+
+
+def distribution(page: str) -> list[tuple[str, str]]:
+    table = re.search(r'<table class="data" id="tabel-sebaran">(.*?)</table>', page, re.S)
+    return [(unescape(label), count) for label, count in re.findall(
+        r'<th scope="row">([^<]*)</th><td[^>]*>([^<]*)</td>', table.group(1))]
 
 
 # -- static files, the map layer, citizen photos ------------------------------------------------

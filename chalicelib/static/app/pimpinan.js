@@ -1,7 +1,9 @@
 /* Leaders' page: kinerja rankings and charts, SKM results, density of open reports.
 
    Reads:
-     GET /kinerja?level=&period=   {tabel: [{kelompok, posisi: [...]}], unit: {code: metrics}}
+     GET /kinerja?level=&period=&unit=<area>
+                                   {tabel: [{kelompok, posisi: [...]}], unit: {code: metrics},
+                                    rentang_selesai: [{kode, label_id, label_en}]}
      GET /skm/results?period=      {jakarta: {...}, unit: [HasilSkm + nama]}
      GET /officer/reports          open reports in the officer's scope (session cookie)
    A 404 or an empty period shows "belum ada data"; nothing here fails the whole page. */
@@ -90,6 +92,48 @@
     });
   }
 
+  /* The reader's area (its unit, rolled up): follow-ups per range of time to finish
+     (unit[area].sebaran_selesai, ranges in rentang_selesai) as bars, and in the table the
+     server rendered for readers without JavaScript, refilled so both show the same numbers. */
+  var RANGE_COLOURS = ["#2e7d32", "#66bb6a", "#e0a100", "#f57c00", "#c62828"];
+  function showSebaran(body) {
+    var area = config.wilayah || {};
+    var option = periodEl.options[periodEl.selectedIndex];
+    say("sebaran-judul", (area.nama || "") + ", " + (option ? option.text : ""));
+    var metrics = body && body.unit && !Array.isArray(body.unit) ? body.unit[area.unit] : null;
+    var ranges = (body && body.rentang_selesai) || [];
+    if (!metrics || !metrics.sebaran_selesai || !ranges.length) {
+      showData("sebaran", false);
+      clearChart("grafik-sebaran");
+      say("sebaran-status", T.belum_ada_data);
+      return;
+    }
+    var labels = ranges.map(function (r) { return config.lang === "en" ? r.label_en : r.label_id; });
+    var counts = ranges.map(function (r) { return metrics.sebaran_selesai[r.kode] || 0; });
+    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    showData("sebaran", true);
+    say("sebaran-status", total ? "" : T.belum_ada_data);
+    var tbody = document.querySelector("#tabel-sebaran tbody");
+    tbody.replaceChildren();
+    labels.forEach(function (label, i) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = label;
+      var td = document.createElement("td");
+      td.textContent = counts[i];
+      tr.appendChild(th);
+      tr.appendChild(td);
+      tbody.appendChild(tr);
+    });
+    say("sebaran-total", String(total));
+    chart("grafik-sebaran", { type: "bar", data: { labels: labels, datasets: [
+      { label: T.tindak_lanjut, data: counts,
+        backgroundColor: labels.map(function (_, i) { return RANGE_COLOURS[i] || "#455a64"; }) }
+    ] }, options: { plugins: { legend: { display: false } },
+                    scales: { y: { min: 0, ticks: { precision: 0 }, title: { display: true, text: T.tindak_lanjut } } } } });
+  }
+
   function samePeriodKind(code) {
     var isQuarter = code.indexOf("Q") >= 0;
     var list = config.periods.filter(function (p) { return (p.code.indexOf("Q") >= 0) === isQuarter; });
@@ -100,8 +144,11 @@
   function loadKinerja() {
     var level = levelEl.value, period = periodEl.value;
     say("kinerja-status", T.memuat);
-    getJson("/kinerja?level=" + encodeURIComponent(level) + "&period=" + encodeURIComponent(period))
+    var area = (config.wilayah || {}).unit;
+    getJson("/kinerja?level=" + encodeURIComponent(level) + "&period=" + encodeURIComponent(period) +
+            (area ? "&unit=" + encodeURIComponent(area) : ""))
       .then(function (answer) {
+        showSebaran(answer.body);
         if (answer.missing || answer.denied) {
           showData("kinerja", false);
           say("kinerja-status", answer.missing ? T.belum_ada_data : T.tidak_berhak);
@@ -132,7 +179,10 @@
           { label: "p90", data: top.map(function (r) { return hours(r.finish_p90_s); }), backgroundColor: "#c62828" }
         ] }, options: { scales: { y: { min: 0, title: { display: true, text: T.jam } } } } });
         loadTrend(level, period, rows.slice(0, 5));
-      }).catch(function (error) { say("kinerja-status", T.gagal + " " + error.message); });
+      }).catch(function (error) {
+        say("kinerja-status", T.gagal + " " + error.message);
+        say("sebaran-status", T.gagal + " " + error.message);
+      });
   }
 
   function loadTrend(level, period, leaders) {
