@@ -1,4 +1,5 @@
-"""Operator commands: `python -m chalicelib.cli geo load PATH`, `anonymise`, `redrive`.
+"""Operator commands: `python -m chalicelib.cli geo load PATH`, `anonymise`, `redrive`,
+`reindex`.
 
 `geo load` validates a kelurahan boundary layer (GeoJSON FeatureCollection with a
 Kemendagri `code` per feature), reports what it covers, and uploads it to
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from chalicelib.adapters.boundaries import S3_KEY, clear_cache, parse_layer, upload
 from chalicelib.adapters.stream_replay import stream_replay
+from chalicelib.adapters.table import reindex
 from chalicelib.config import settings
 from chalicelib.domain.geo import BoundaryError
 from chalicelib.registry import registry
@@ -103,7 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     again.add_argument("--limit", type=int, default=100, help="messages to read at most")
     again.add_argument("--dry-run", action="store_true",
                        help="read and count the batches, handle nothing, delete nothing")
+    commands.add_parser(
+        "reindex", help="give reports filed before the created index its keys "
+        "(once, after deploying the version that adds the index)")
     args = parser.parse_args(argv)
+    if args.command == "reindex":
+        config = settings()
+        done = reindex(config.table_name, config.region, config.endpoint_url)
+        print(f"indexed {done} reports")
+        return 0
     if args.command == "redrive":
         return redrive_command(parser, args)
     if args.command == "geo" and args.geo_command == "load":

@@ -17,25 +17,28 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.items import item_model
 from chalicelib.adapters.table import (
     ALL_INDEX,
     AREA_INDEX_BY_DEPTH,
+    CREATED_INDEX,
     DAY_INDEX,
     DUE_INDEX,
     GEO_INDEX,
+    INCLUDED_ATTRIBUTES,
     INDEXES,
     WORK_INDEX,
+    created_index_keys,
 )
 from chalicelib.domain.categories import SlaPolicy
 from chalicelib.domain.duplicates import geocell, neighbourhood
@@ -116,9 +119,19 @@ def event_day_key(day: date) -> str:
     return f"EV#{day.isoformat()}"
 
 
+def _months_newest_first(start: datetime, end: datetime) -> Iterator[str]:
+    year, month = end.astimezone(UTC).year, end.astimezone(UTC).month
+    first = start.astimezone(UTC)
+    while (year, month) >= (first.year, first.month):
+        yield f"C#{year:04d}-{month:02d}"
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
 def _index(name: str) -> type:
     """A PynamoDB view of one of the table's GSIs (see chalicelib/adapters/table.py)."""
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    included = INCLUDED_ATTRIBUTES.get(name)
+    projection = AllProjection() if included is None else IncludeProjection(list(included))
+    meta = type("Meta", (), {"index_name": name, "projection": projection})
     return type(f"Index_{name}", (GlobalSecondaryIndex,), {
         "Meta": meta,
         f"{name}pk": UnicodeAttribute(hash_key=True),
@@ -186,6 +199,12 @@ class QueueFilter:
 
 
 @dataclass(frozen=True)
+class CreatedPage:
+    reports: list[Report]  # newest first
+    more: bool  # whether reports beyond this page match
+
+
+@dataclass(frozen=True)
 class QueuePage:
     reports: list[Report]
     cursor: dict[str, str] | None  # pass back to continue; None when there is no more
@@ -244,6 +263,9 @@ class ReportStore:
             setattr(item, f"{GEO_INDEX}pk", self._geo_partition(report.category,
                                                                  geocell(report.point)))
             setattr(item, f"{GEO_INDEX}sk", f"{utc_iso(report.created_at)}#{report.ticket}")
+        created_pk, created_sk = created_index_keys(utc_iso(report.created_at), report.ticket)
+        setattr(item, f"{CREATED_INDEX}pk", created_pk)
+        setattr(item, f"{CREATED_INDEX}sk", created_sk)
         if version is not None:
             item.version = version
         return item
@@ -475,6 +497,54 @@ class ReportStore:
             next_cursor[stream_id] = sort_key
         reports = [Report.model_validate_json(item.doc) for _, _, item in page]
         return QueuePage(reports, next_cursor if more else None)
+
+    # -- every report by filing time (Open311) ------------------------------------
+
+    def created_between(self, start: datetime, end: datetime, *, skip: int, take: int,
+                        category: str | None = None,
+                        statuses: tuple[str, ...] = ()) -> CreatedPage:
+        """Reports filed in [start, end], newest first, optionally of one category and
+        of the given CRM statuses: `take` of them after the first `skip` that match.
+
+        Reads the created index month by month, newest first (a 90-day window is at
+        most four partitions), and stops as soon as the page is full: the cost follows
+        the page's depth in the window, never the table. Index items carry only the
+        filter attributes; the page's reports are then fetched by key.
+        """
+        cls = self._report_cls
+        index = getattr(cls, f"index_{CREATED_INDEX}")
+        sort_attr = getattr(cls, f"{CREATED_INDEX}sk")
+        # "$" sorts right after "#": every "<end>#<ticket>" key is inside.
+        window = sort_attr.between(utc_iso(start), f"{utc_iso(end)}$")
+        condition = None
+        if category:
+            condition = cls.category == category
+        if statuses:
+            wanted = cls.status.is_in(*statuses)
+            condition = wanted if condition is None else condition & wanted
+        needed = skip + take + 1
+        # Unfiltered, the index items read are exactly the ones wanted; filtered, read
+        # ahead (DynamoDB still stops each response at 1 MB, ~8,000 index items).
+        page_size = needed if condition is None else max(4 * needed, 500)
+
+        queried = []
+
+        def matches() -> Iterator[Any]:
+            for month in _months_newest_first(start, end):
+                queried.append(index.query(month, range_key_condition=window,
+                                           filter_condition=condition,
+                                           scan_index_forward=False, page_size=page_size))
+                yield from queried[-1]
+
+        tickets = [item.pk.removeprefix("R#") for item in
+                   self._read(lambda: list(itertools.islice(matches(), needed)))]
+        self.reads += sum(q.page_iter.total_scanned_count for q in queried)
+        page, more = tickets[skip:skip + take], len(tickets) > skip + take
+        found = self._read(lambda: {item.ticket: item for item in cls.batch_get(
+            [(report_key(ticket), "A") for ticket in page], attributes_to_get=["ticket", "doc"])})
+        # A report deleted between the two reads is simply not on the page.
+        return CreatedPage([Report.model_validate_json(found[t].doc) for t in page if t in found],
+                           more)
 
     # -- the SLA sweep's index --------------------------------------------------
 

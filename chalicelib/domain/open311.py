@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -182,15 +182,11 @@ def parse_request_query(params: Mapping[str, str], categories: Categories,
     )
 
 
-def select(reports: Sequence[Report], query: RequestQuery) -> list[Report]:
-    """Filter (status, service, window), newest first, then the requested page."""
-    wanted = [r for r in reports
-              if (not query.statuses or open311_status(r.status) in query.statuses)
-              and (query.service_code is None or r.category == query.service_code)
-              and query.start <= r.created_at <= query.end]
-    wanted.sort(key=lambda r: (r.created_at, r.ticket), reverse=True)
-    first = (query.page - 1) * query.page_size
-    return wanted[first:first + query.page_size]
+def crm_statuses(query: RequestQuery) -> tuple[str, ...]:
+    """The CRM statuses a `status` filter stands for; () when it filters nothing."""
+    if not query.statuses or set(query.statuses) == {"open", "closed"}:
+        return ()
+    return tuple(sorted(str(s) for s in Status if open311_status(s) in query.statuses))
 
 
 # -- creating ------------------------------------------------------------------------------

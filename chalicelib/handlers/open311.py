@@ -8,7 +8,8 @@
                                              page_size, extensions=true (adds
                                              extended_attributes: channel, kelurahan,
                                              kelurahan_name, crm_status, duplicate_parent,
-                                             supporters)
+                                             supporters); a `Link: <...>; rel="next"`
+                                             header says where the list continues
     POST /open311/v2/requests.{json,xml}     form-encoded, api_key required
     GET  /open311/v2/requests/{id}.{json,xml}
     GET  /open311/v2/tokens/{token}.{json,xml}
@@ -23,6 +24,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
@@ -102,8 +104,14 @@ def collection(name: str) -> Response:
         if stem == "services":
             return _answer(form, "services", service.services(deps), headers=PUBLIC_CACHE)
         if stem == "requests":
-            return _answer(form, "service_requests", service.list_requests(deps, _params()),
-                           headers=PUBLIC_CACHE)
+            params = _params()
+            listed = service.list_requests(deps, params)
+            headers = dict(PUBLIC_CACHE)
+            if listed.next_page is not None:  # RFC 8288: where the list continues
+                following = urlencode({**params, "page": str(listed.next_page)})
+                base = deps.settings.public_base_url + BASE
+                headers["Link"] = f'<{base}/requests.{form}?{following}>; rel="next"'
+            return _answer(form, "service_requests", listed.requests, headers=headers)
         raise o311.Open311Error(404, f"unknown resource {name!r}")
 
     return _guarded(_suffix(name), build)

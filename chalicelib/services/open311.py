@@ -13,9 +13,9 @@ import hmac
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.open311_reads import ReportReader
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.status import Action
@@ -81,7 +81,13 @@ def get_request(deps: Deps, request_id: str, extensions: bool) -> list[dict[str,
     return [_view(deps, loaded.report, extensions, _latest_note(deps, loaded.report.ticket))]
 
 
-def list_requests(deps: Deps, params: Mapping[str, str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RequestList:
+    requests: list[dict[str, Any]]
+    next_page: int | None  # the `page` that continues this list; None at its end
+
+
+def list_requests(deps: Deps, params: Mapping[str, str]) -> RequestList:
     query = o311.parse_request_query(params, deps.registry.categories, deps.clock())
     if query.ids:  # the spec: other filters are ignored when ids are given
         found = []
@@ -90,11 +96,12 @@ def list_requests(deps: Deps, params: Mapping[str, str]) -> list[dict[str, Any]]
             loaded = deps.store.load(ticket) if ticket else None
             if loaded is not None:
                 found.append(_view(deps, loaded.report, query.extensions))
-        return found
-    s = deps.settings
-    reader = ReportReader(s.table_name, s.region, s.endpoint_url)
-    reports = reader.created_between(query.start, query.end, query.service_code)
-    return [_view(deps, r, query.extensions) for r in o311.select(reports, query)]
+        return RequestList(found, None)
+    page = deps.store.created_between(
+        query.start, query.end, skip=(query.page - 1) * query.page_size,
+        take=query.page_size, category=query.service_code, statuses=o311.crm_statuses(query))
+    return RequestList([_view(deps, r, query.extensions) for r in page.reports],
+                       query.page + 1 if page.more else None)
 
 
 def create_request(deps: Deps, form: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -41,10 +41,12 @@ Resource = Callable[[AwsClients, StackConfig], dict[str, str]]
 
 
 def ensure_table(aws: AwsClients, config: StackConfig) -> dict[str, str]:
-    from chalicelib.adapters.table import create_table
+    from chalicelib.adapters.table import CREATED_INDEX, backfill_created_index, create_table
 
     dynamodb = aws.client("dynamodb")
-    create_table(dynamodb, config.table)
+    added = create_table(dynamodb, config.table)
+    if CREATED_INDEX in added:  # a table of an older version: index what it holds
+        backfill_created_index(dynamodb, config.table)
     table = dynamodb.describe_table(TableName=config.table)["Table"]
     # app.py reads this at import time for @app.on_dynamodb_record(stream_arn=...).
     return {"CRM_TABLE_STREAM_ARN": table["LatestStreamArn"]}

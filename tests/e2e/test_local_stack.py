@@ -39,6 +39,10 @@ def test_report_is_routed_and_survives_a_clean_restart(stack: RunningStack) -> N
     stack.wait_pumps_idle()
     assert len(assignments(stack.read(filed))) == 1
     assert requests.get(f"{stack.url}/_local/outbox", timeout=5).status_code == 200
+    # Open311 lists it from the created index, rebuilt by the journal's replay.
+    listed = requests.get(f"{stack.url}/open311/v2/requests.json", timeout=5).json()
+    assert [r["service_request_id"] for r in listed] == [filed["ticket"]]
+    assert listed[0]["description"].startswith("Jalan berlubang besar")
     assert stack.stop(signal.SIGINT) == 0
 
 

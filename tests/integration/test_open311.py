@@ -134,8 +134,14 @@ def test_the_request_list_filters_and_pages(client, clock):
     assert [r["service_request_id"] for r in by_service] == [second]
     by_ids = client.http.get(f"{BASE}/requests.json?service_request_id={first},ZZZZ-ZZZZ")
     assert [r["service_request_id"] for r in by_ids.json_body] == [first]
-    paged = client.http.get(f"{BASE}/requests.json?page_size=1&page=2").json_body
-    assert [r["service_request_id"] for r in paged] == [first]
+    first_page = client.http.get(f"{BASE}/requests.json?page_size=1&status=open")
+    assert [r["service_request_id"] for r in first_page.json_body] == [second]
+    link = first_page.headers["Link"]
+    assert link.endswith('; rel="next"') and "page=2" in link and "status=open" in link
+    next_url = link[link.index("<") + 1:link.index(">")]
+    paged = client.http.get(next_url.removeprefix(next_url.split(BASE)[0]))
+    assert [r["service_request_id"] for r in paged.json_body] == [first]
+    assert "Link" not in paged.headers  # the last page
     assert client.http.get(f"{BASE}/requests.json?status=closed").json_body == []
     assert len(client.http.get(f"{BASE}/requests.json?status=open").json_body) == 2
     window = "start_date=2026-11-29T00:00:00%2B07:00&end_date=2026-12-01T00:00:00%2B07:00"

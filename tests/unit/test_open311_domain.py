@@ -65,12 +65,20 @@ def test_the_window_defaults_to_90_days_and_may_not_be_longer():
     assert spaced.end == datetime(2026, 11, 19, 17, 0, tzinfo=UTC)
 
 
-def test_select_sorts_newest_first_and_pages():
-    older = report(ticket="AAAA-AAAA", created_at=NOW - timedelta(days=2))
-    newer = report(ticket="BBBB-BBBB", created_at=NOW - timedelta(days=1))
-    query = o311.parse_request_query({"page_size": "1", "page": "2"}, registry().categories,
-                                     NOW)
-    assert [r.ticket for r in o311.select([older, newer], query)] == ["AAAA-AAAA"]
+@pytest.mark.parametrize("status, included, excluded", [
+    ("open", {"Menunggu", "Disposisi", "Proses", "TL Ditolak"}, {"Selesai", "Duplikat"}),
+    ("closed", {"Selesai", "Ditolak", "Duplikat", "Bukan Kewenangan"}, {"Menunggu", "Proses"}),
+])
+def test_crm_statuses_a_status_filter_stands_for(status, included, excluded):
+    query = o311.parse_request_query({"status": status}, registry().categories, NOW)
+    statuses = set(o311.crm_statuses(query))
+    assert included <= statuses and not excluded & statuses
+
+
+@pytest.mark.parametrize("status", ["", "open,closed"])
+def test_no_status_filter_or_both_filters_nothing(status):
+    query = o311.parse_request_query({"status": status}, registry().categories, NOW)
+    assert o311.crm_statuses(query) == ()
 
 
 def test_xml_is_escaped_and_lists_repeat_their_item_element():
