@@ -23,6 +23,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from tests.channel_fixtures import html_mail_with_photo, load, ses_notification
 from tests.integration.kinerja_support import KEL, Officers, Stream, call, cheap_transactions
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / ".chalice"
@@ -104,6 +105,12 @@ class Functions:
         assert answer.status_code < answers, (path, answer.body)
         return answer
 
+    def sns(self, name: str, message: Any, subject: str | None = None) -> Any:
+        event = self.client.events.generate_sns_event(message=json.dumps(message),
+                                                      subject=subject)
+        with self.calls.running(name):
+            return self.client.lambda_.invoke(name, event).payload
+
     def schedule(self, name: str) -> Any:
         event = self.client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [],
                                                      region="ap-southeast-3")
@@ -160,12 +167,15 @@ def day(cognito, deps, subscribed, clock) -> Iterator[Calls]:
         for name in ("sla_sweep", "kinerja_reconcile", "kinerja_weekly", "skm_launch",
                      "skm_dispatch"):
             run.schedule(name)
+        assert run.sns("inbound_sms", load("sms_inbound.json"))["filed"]
+        assert run.sns("inbound_email", ses_notification(html_mail_with_photo()),
+                       "Amazon SES Email Receipt")
         stream.pump()
         yield calls
 
 
 FUNCTIONS = ("api_handler", "route_reports", "sla_sweep", "kinerja_reconcile",
-             "kinerja_weekly", "skm_launch", "skm_dispatch")
+             "kinerja_weekly", "skm_launch", "skm_dispatch", "inbound_sms", "inbound_email")
 
 
 def test_each_function_policy_allows_every_call_it_made(day):
