@@ -48,6 +48,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.store import StoreUnavailable, event_day_key
 from chalicelib.adapters.table import DAY_INDEX, TTL_ATTRIBUTE
+from chalicelib.adapters.unprocessed import until_processed
 from chalicelib.domain.kinerja import DailyCounters, KinerjaCounters, KinerjaDelta, aggregate
 from chalicelib.domain.periods import Period, PeriodKind, period_of_day
 
@@ -229,10 +230,14 @@ class KinerjaStore:
         return count
 
     def _write_batch(self, requests: list[dict[str, Any]]) -> None:
-        pending = {self._table: requests}
-        while pending:
-            answer = self._client.batch_write_item(RequestItems=pending)
-            pending = answer.get("UnprocessedItems") or {}
+        def write(pending: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return self._client.batch_write_item(RequestItems=pending)
+            except (ClientError, BotoCoreError) as exc:
+                raise StoreUnavailable(str(exc)) from exc
+
+        for _ in until_processed(write, {self._table: requests}, "UnprocessedItems"):
+            self.requests += 1
 
     # -- reading ---------------------------------------------------------------------
 
@@ -331,6 +336,12 @@ class KinerjaStore:
                             ProjectionExpression="#t, #s")
         return [(item["ticket"]["S"], int(item["seq"]["N"])) for item in items]
 
+    def _batch_get(self, pending: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._client.batch_get_item(RequestItems=pending)
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
     def applied(self, sources: Iterable[str]) -> set[str]:
         """Which of `sources` have their marker (were applied by the stream or a fix)."""
         keys = sorted(set(sources))
@@ -339,14 +350,9 @@ class KinerjaStore:
             pending: dict[str, Any] = {self._table: {
                 "Keys": [{"pk": {"S": marker_key(s)}, "sk": {"S": "K"}} for s in keys[i:i + 100]],
                 "ProjectionExpression": "pk"}}
-            while pending:
-                try:
-                    answer = self._client.batch_get_item(RequestItems=pending)
-                except (ClientError, BotoCoreError) as exc:
-                    raise StoreUnavailable(str(exc)) from exc
+            for answer in until_processed(self._batch_get, pending, "UnprocessedKeys"):
                 self.requests += 1
                 items = answer["Responses"].get(self._table, [])
                 self.reads += len(items)
                 found |= {item["pk"]["S"][len("K#X#"):] for item in items}
-                pending = answer.get("UnprocessedKeys") or {}
         return found

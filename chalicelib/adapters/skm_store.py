@@ -35,6 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.store import StoreUnavailable
 from chalicelib.adapters.table import DUE_INDEX, TTL_ATTRIBUTE
+from chalicelib.adapters.unprocessed import until_processed
 from chalicelib.domain.ikm import HasilSkm, Jawaban, RekapSkm
 from chalicelib.domain.sampling import UnitDraw
 from chalicelib.domain.timefmt import utc_iso
@@ -178,11 +179,10 @@ class SkmStore:
         batch: list[dict[str, Any]] = []
 
         def flush() -> None:
-            pending = {self._table: batch}
-            while pending:
-                answer = self._call("batch_write_item", RequestItems=pending)
+            for _ in until_processed(lambda pending: self._call(
+                    "batch_write_item", RequestItems=pending), {self._table: batch},
+                    "UnprocessedItems"):
                 self.requests += 1
-                pending = answer.get("UnprocessedItems") or {}
 
         for item in items:
             batch.append({"PutRequest": {"Item": _typed(item)}})
@@ -424,16 +424,15 @@ class SkmStore:
         found: dict[str, list[HasilSkm]] = {}
         keys = [{"pk": {"S": RESULTS_PK}, "sk": {"S": p}} for p in dict.fromkeys(periods)]
         for i in range(0, len(keys), 100):
-            pending: dict[str, Any] = {self._table: {"Keys": keys[i:i + 100]}}
-            while pending:
-                answer = self._call("batch_get_item", RequestItems=pending)
+            for answer in until_processed(
+                    lambda pending: self._call("batch_get_item", RequestItems=pending),
+                    {self._table: {"Keys": keys[i:i + 100]}}, "UnprocessedKeys"):
                 self.requests += 1
                 for item in answer["Responses"].get(self._table, []):
                     self.reads += 1
                     plain = _plain(item)
                     rows = json.loads(zlib.decompress(bytes(plain["hasil"].value)))
                     found[plain["sk"]] = [HasilSkm.model_validate(r) for r in rows]
-                pending = answer.get("UnprocessedKeys") or {}
         return found
 
 
