@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from chalicelib.services.kinerja_report import CSV_COLUMNS
+
 # Routes that are not part of the JSON API document.
 OUTSIDE_EXACT = ("/",)
 OUTSIDE_PREFIXES = ("/lapor", "/lacak", "/petugas", "/pimpinan", "/survei", "/static/",
@@ -166,6 +168,18 @@ SCHEMAS: dict[str, Schema] = {
                                "sebaran_selesai counts its follow-ups per range of time to "
                                "finish, the ranges listed (shortest first, sampai_s "
                                "inclusive, null: no limit) in rentang_selesai."},
+    "Kepadatan": {**obj(("periode", "wilayah", "kelurahan", "jumlah", "skala"),
+                        periode=ANY_OBJECT, wilayah=nullable(STR),
+                        kelurahan={"type": "object", "additionalProperties": INT},
+                        jumlah=INT, skala={"type": "array", "items": INT},
+                        dibaca=ANY_OBJECT),
+                  "description": "Reports received per kelurahan in the period (kinerja "
+                                 "counter `received`: open or closed, routed to the "
+                                 "kelurahan; reports routed straight to a suku dinas are "
+                                 "not counted), every kelurahan of `wilayah` listed (null: "
+                                 "all of Jakarta); `skala` are the lower bounds of the "
+                                 "map's colour classes. See "
+                                 "chalicelib/services/kinerja_density.py."},
     "SkmResults": {**obj(("periode",), periode=STR),
                    "description": "Published SKM results (PermenPANRB 14/2017); see "
                                   "chalicelib/handlers/skm.py."},
@@ -341,7 +355,10 @@ def _paths() -> dict[str, Any]:
             "Kinerja rankings of a level for a period (public)", "kinerja",
             {"200": {"description": "Rankings", "content": {
                 "application/json": {"schema": ref("Kinerja")},
-                "text/csv": {"schema": STR}}}},
+                "text/csv": {"schema": {
+                    **STR, "description": "One row per unit per ranking table, columns: "
+                    + ", ".join(CSV_COLUMNS) + ". The sebaran_selesai_<kode> columns "
+                    "are the unit's sebaran_selesai, one per range of rentang_selesai."}}}}},
             parameters=[query("level", "kelurahan | kecamatan | kota | opd | sudin"),
                         query("period", "2026-Q3, 2026-11, 2026-W48 or 2026"),
                         query("kelompok", "One group, e.g. a kecamatan code"),
@@ -349,6 +366,14 @@ def _paths() -> dict[str, Any]:
                                       "level (e.g. the reader's own area, rolled up)"),
                         query("format", "json or csv", {"enum": ["json", "csv"]})],
             operation_id="kinerja", security=[])},
+        "/kinerja/kepadatan": {"get": operation(
+            "Reports received per kelurahan in a period: the leaders' density map (public)",
+            "kinerja", {"200": answer("Density", ref("Kepadatan"))},
+            parameters=[query("period", "2026-Q3, 2026-11, 2026-W48 or 2026 (default: "
+                                        "the current quarter)"),
+                        query("unit", "The reader's area: its kelurahan are listed (all "
+                                      "of Jakarta when omitted or when it has none)")],
+            operation_id="kinerjaKepadatan", security=[])},
         "/skm/results": {"get": operation(
             "Published SKM results of a quarter", "skm",
             {"200": {"description": "Results", "content": {

@@ -11,6 +11,10 @@ Query: `level` (kelurahan | kecamatan | kota | opd | sudin; default kelurahan), 
 (one group, e.g. a kecamatan code), optional `unit` (one more unit's metrics, e.g. the
 reader's own area), `format=csv` for a download. The JSON shape is in
 chalicelib/services/kinerja_report.py.
+
+`GET /kinerja/kepadatan?period=&unit=`: reports received per kelurahan in the period (the
+leaders' density map), public for the same reasons; shape in
+chalicelib/services/kinerja_density.py.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from chalicelib.domain.errors import FieldProblem, ValidationFailed
 from chalicelib.domain.periods import PeriodKind, period_containing
 from chalicelib.handlers.http import api, json_response
 from chalicelib.services.deps import default_deps
+from chalicelib.services.kinerja_density import density
 from chalicelib.services.kinerja_reconcile import reconcile_yesterday
 from chalicelib.services.kinerja_report import ranking, ranking_csv, send_weekly_summary
 
@@ -60,6 +65,14 @@ def get_kinerja() -> Response:
         return csv_response(ranking_csv(result),
                             f"kinerja-{result['level']}-{result['periode']['kode']}.csv", CACHE)
     return json_response(result, headers=CACHE)
+
+
+@bp.route("/kinerja/kepadatan", methods=["GET"])
+@api
+def get_kepadatan() -> Response:
+    params = bp.current_request.query_params or {}
+    return json_response(density(default_deps(), params.get("period"), params.get("unit")),
+                         headers=CACHE)
 
 
 # 00:30 WIB: yesterday is over, the stream has had 30 minutes to drain, and the last day

@@ -4,32 +4,47 @@ The page is a frame for signed-in officers; its script reads the JSON APIs:
 - `GET /kinerja?level=<kelurahan|kecamatan|kota|opd|sudin>&period=<2026-Q3>` (public;
   shape in services/kinerja_report.py): ranking tables and per-unit metrics;
 - `GET /skm/results?period=<2026-Q3>` (public; shape in handlers/skm.py);
-- `GET /officer/reports` with the session cookie: open reports in the officer's
-  scope, counted per kelurahan for the density map;
+- `GET /kinerja/kepadatan?period=&unit=<area>` (public; shape in
+  services/kinerja_density.py): reports received per kelurahan of the reader's area in
+  the period, for the density map (why not the open reports: domain/kepadatan.py);
 - `GET /peta/kelurahan.geojson`: the boundaries.
 A period without data (404, or nothing received) shows "belum ada data".
 
-The distribution of finish times of the reader's own area (their unit, rolled up) is
-also rendered here as a table, so it reads without JavaScript (the form then submits
-`?period=`); the script draws its chart from `GET /kinerja?unit=<area>` and refills the
-table when the period changes.
+The distribution of finish times of the reader's own area (their unit, rolled up) and
+the area's busiest kelurahan are also rendered here as tables, so they read without
+JavaScript (the form then submits `?period=`); the script draws the chart and the map
+from the APIs and refills the tables when the period changes.
+
+Periods offered: recent quarters, months and ISO weeks (the weekly summary email links
+here with `?period=<2026-W32>`; emails sent before carry `?periode=`, still understood).
+A link to an older week, month or quarter than those listed adds it to the choice, so
+an old email still opens its week; a future period or a year falls back to the default.
 """
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.finish_times import RENTANG_SELESAI
 from chalicelib.domain.ikm import UNSUR
-from chalicelib.domain.periods import PeriodKind, parse_period, period_containing
+from chalicelib.domain.periods import Period, PeriodKind, parse_period, period_containing
 from chalicelib.handlers.pages_officer import officer_page
 from chalicelib.handlers.web import Page
-from chalicelib.services.kinerja_finish_times import area_finish_times
+from chalicelib.services.kinerja_density import area_figures
 
 bp = Blueprint(__name__)
 
 LEVELS = ("kelurahan", "kecamatan", "kota", "opd", "sudin")
 TREND_PERIODS = 6  # the trend chart reads this many periods, oldest first
+# The choice of periods, newest first within each kind: (kind, how many).
+OFFERED = ((PeriodKind.QUARTER, 8), (PeriodKind.MONTH, 12), (PeriodKind.WEEK, 8))
+BUSIEST = 10  # kelurahan listed in the density table without JavaScript
+
+
+def _option(page: Page, period: Period) -> dict[str, str]:
+    return {"code": period.code, "kind": str(period.kind),
+            "label": period.label_en if page.lang == "en" else period.label_id}
 
 
 def _periods(page: Page, kind: PeriodKind, count: int) -> list[dict[str, str]]:
@@ -37,21 +52,36 @@ def _periods(page: Page, kind: PeriodKind, count: int) -> list[dict[str, str]]:
     period = period_containing(page.deps.clock(), kind)
     found = []
     for _ in range(count):
-        found.append({"code": period.code, "label": period.label_en if page.lang == "en"
-                      else period.label_id})
+        found.append(_option(page, period))
         period = period.previous()
     return found
+
+
+def _asked_period(page: Page) -> Period | None:
+    """The period in the query (`period`, or `periode` from older emails) if the page
+    can show it: a week, month or quarter that has begun."""
+    asked = page.query.get("period") or page.query.get("periode")
+    try:
+        period = parse_period(asked)
+    except ValidationFailed:
+        return None
+    if period.kind == PeriodKind.YEAR or period.start > page.deps.clock():
+        return None
+    return period
 
 
 @bp.route("/pimpinan", methods=["GET"])
 @officer_page
 def leaders(page: Page) -> Response:
-    quarters = _periods(page, PeriodKind.QUARTER, 8)
-    months = _periods(page, PeriodKind.MONTH, 12)
+    groups = {kind: _periods(page, kind, count) for kind, count in OFFERED}
+    asked = _asked_period(page)
+    if asked is not None and all(p["code"] != asked.code for p in groups[asked.kind]):
+        groups[asked.kind].append(_option(page, asked))  # e.g. the week of an old email
+    periods = [option for options in groups.values() for option in options]
     config = {
         "levels": [{"id": level, "label": page.t(f"pimpinan.level.{level}")}
                    for level in LEVELS],
-        "periods": quarters + months,
+        "periods": periods,
         "trend_periods": TREND_PERIODS,
         "lang": page.lang,
         "text": page.t.subset("js"),
@@ -62,19 +92,31 @@ def leaders(page: Page) -> Response:
             u.code: u.name for level in (*LEVELS, "biro")
             for u in page.deps.registry.units.of_kind(level)}},
     }
-    periods = config["periods"]
-    period = _chosen(page.query.get("period"), [p["code"] for p in periods])
+    chosen = asked or parse_period(periods[0]["code"])
+    period = chosen.code
     level = _chosen(page.query.get("level"), list(LEVELS))
     area = {"unit": page.officer.unit, "nama": config["units"].get(page.officer.unit,
                                                                    page.officer.unit)}
     config["wilayah"] = area
-    counts = area_finish_times(page.deps, area["unit"], parse_period(period))
+    figures = area_figures(page.deps, area["unit"], chosen)
+    counts = figures.sebaran_selesai
     sebaran = [{"label": r.label_en if page.lang == "en" else r.label_id,
                 "jumlah": counts[r.kode]} for r in RENTANG_SELESAI]
+    density = figures.kepadatan
+    kepadatan = {
+        "wilayah": config["units"].get(density.wilayah, density.wilayah) if density.wilayah
+        else "DKI Jakarta",
+        "seluruh_jakarta": density.wilayah is None,
+        "terpadat": [{"nama": config["units"].get(code, code), "jumlah": n}
+                     for code, n in density.terpadat(BUSIEST)],
+        "jumlah": density.jumlah, "kelurahan": len(density.per_kelurahan)}
     return page.render("pimpinan.html", config=config, levels=config["levels"],
-                       periods=periods, period=period, level=level, wilayah=area,
+                       period_groups=[{"label": page.t(f"pimpinan.jenis.{kind}"),
+                                       "options": options} for kind, options in groups.items()],
+                       period=period, level=level, wilayah=area,
                        period_label=next(p["label"] for p in periods if p["code"] == period),
-                       sebaran=sebaran, sebaran_total=sum(counts.values()))
+                       sebaran=sebaran, sebaran_total=sum(counts.values()),
+                       kepadatan=kepadatan)
 
 
 def _chosen(asked: str | None, offered: list[str]) -> str:

@@ -73,13 +73,17 @@ LEVELS: dict[str, tuple[Lingkup, ...]] = {
 # if it ended less than a year before (the regulation asks for a survey a year: an older
 # one is not current). Frozen results are one item per quarter, so this reads about six.
 IKM_VALID = timedelta(days=366)
+# The distribution of finish times (the unit's `sebaran_selesai`, as in the JSON) is one
+# column per range of finish_times.RENTANG_SELESAI, named from the range's code.
+SEBARAN_PREFIX = "sebaran_selesai_"
+SEBARAN_COLUMNS = tuple(f"{SEBARAN_PREFIX}{r.kode}" for r in RENTANG_SELESAI)
 CSV_COLUMNS = (
     "periode", "lingkup", "kelompok", "kelompok_nama", "peringkat", "unit", "nama", "skor",
     "skor_sebelumnya", "perubahan_skor", "peringkat_sebelumnya", "perubahan_peringkat",
     "eligible", "alasan_id", "received", "first_action_measured", "first_action_in_sla_pct",
     "finished_measured", "finished_in_sla_pct", "first_action_median_s", "first_action_p90_s",
-    "finish_median_s", "finish_p90_s", "validated", "tl_ditolak_pct", "reopen_low_pct",
-    "ratings_count", "avg_rating", "ikm",
+    "finish_median_s", "finish_p90_s", *SEBARAN_COLUMNS, "validated", "tl_ditolak_pct",
+    "reopen_low_pct", "ratings_count", "avg_rating", "ikm",
 )
 
 
@@ -133,6 +137,13 @@ def parse_unit(text: str | None, deps: Deps) -> str | None:
     return text
 
 
+def period_json(period: Period, now: datetime) -> dict[str, Any]:
+    """The `periode` object of the kinerja answers."""
+    return {"kode": period.code, "jenis": str(period.kind), "label_id": period.label_id,
+            "label_en": period.label_en, "mulai": period.first_day.isoformat(),
+            "sampai": period.last_day.isoformat(), "lengkap": period.end <= now}
+
+
 def ranking(deps: Deps, level: str, period_text: str, group: str | None = None,
             unit: str | None = None) -> dict[str, Any]:
     """The ranking tables of one level for a period, with the trend (see the module doc)."""
@@ -159,10 +170,7 @@ def ranking(deps: Deps, level: str, period_text: str, group: str | None = None,
             current = {**current, unit: evaluate(unit, KinerjaCounters(), period, config)}
     return {
         "level": level,
-        "periode": {"kode": period.code, "jenis": str(period.kind), "label_id": period.label_id,
-                    "label_en": period.label_en, "mulai": period.first_day.isoformat(),
-                    "sampai": period.last_day.isoformat(),
-                    "lengkap": period.end <= deps.clock()},
+        "periode": period_json(period, deps.clock()),
         "periode_sebelumnya": period.previous().code,
         "kelompok": group,
         "tabel": [_table(t, units) for t in tables],
@@ -183,14 +191,18 @@ def _table(table: TabelPeringkat, units: Any) -> dict[str, Any]:
 
 
 def ranking_csv(result: Mapping[str, Any]) -> str:
-    """One row per unit per table, metrics included (a spreadsheet of the JSON)."""
+    """One row per unit per table, metrics included (a spreadsheet of the JSON); the
+    distribution of finish times is one column per range (`SEBARAN_COLUMNS`)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore",
                             lineterminator="\r\n")
     writer.writeheader()
     for table in result["tabel"]:
         for position in table["posisi"]:
-            writer.writerow({**result["unit"][position["unit"]], **position,
+            metrics = result["unit"][position["unit"]]
+            sebaran = {f"{SEBARAN_PREFIX}{kode}": count
+                       for kode, count in metrics["sebaran_selesai"].items()}
+            writer.writerow({**metrics, **sebaran, **position,
                              "periode": result["periode"]["kode"],
                              "lingkup": table["lingkup"], "kelompok": table["kelompok"],
                              "kelompok_nama": table["kelompok_nama"]})
@@ -223,7 +235,7 @@ def send_weekly_summary(deps: Deps, now: datetime | None = None) -> dict[str, An
     units = deps.registry.units
     current, previous = metrics(deps, week)
     tables = peringkat(current, units, kinerja_config(), previous)
-    link = f"{deps.settings.public_base_url}/pimpinan?periode={week.code}"
+    link = f"{deps.settings.public_base_url}/pimpinan?period={week.code}"
     message = weekly_summary(week, tables, current, current.get(BIRO_PEMERINTAHAN), link)
     sent = notify_leaders(deps, f"kinerja-mingguan:{week.code}", message)
     return {"periode": week.code, "sent": sent}

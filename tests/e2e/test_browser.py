@@ -230,7 +230,17 @@ def test_a_report_from_the_form_to_the_rating(stack: Any, browser: Any,
     sync_api.expect(page.locator("#tabel-sebaran tbody tr")).to_have_count(5)
     sync_api.expect(page.locator("#sebaran-total")).not_to_have_text("0")
     assert page.evaluate("!!Chart.getChart(document.getElementById('grafik-sebaran'))")
+    # Reports received per kelurahan in the period: the report filed today is counted.
+    sync_api.expect(page.locator("#kepadatan-total")).not_to_have_text("0")
     validator.shot("10-pimpinan")
+    # A week chosen: the density map and its table are refilled for it, and the SKM
+    # section says the survey is quarterly instead of failing.
+    week = page.locator("#period option[value*='-W']").first.get_attribute("value")
+    page.select_option("#period", week)
+    sync_api.expect(page.locator("#kepadatan-judul")).to_contain_text("Minggu ke-")
+    sync_api.expect(page.locator("#kepadatan-total")).not_to_have_text("0")
+    sync_api.expect(page.locator("#sebaran-judul")).to_contain_text("Minggu ke-")
+    sync_api.expect(page.locator("#skm-status")).to_contain_text("triwulan")
     validator.close()
 
     # -- the citizen sees the timeline and rates the result ---------------------------------

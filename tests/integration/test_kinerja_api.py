@@ -10,6 +10,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.domain.finish_times import RENTANG_SELESAI
 from chalicelib.domain.ikm import HasilSkm
 from chalicelib.domain.kinerja import KinerjaCounters, KinerjaDelta
 from chalicelib.domain.sketch import DurationSketch
@@ -113,6 +114,65 @@ def test_ranking_csv_download(client):
     assert rows[1]["finished_in_sla_pct"] == "85.0"
 
 
+def test_the_csv_has_the_distribution_of_finish_times_one_column_per_range(client, deps):
+    # Gambir 6 already has three follow-ups of exactly 24 hours (6-24 jam); add one of
+    # 2 hours, one of 30 hours and one of 10 days, in Q3.
+    finish = DurationSketch.of([2 * 3600, 30 * 3600, 10 * 86400])
+    kinerja_deps(deps).counters.apply("q3#mixed", [KinerjaDelta(
+        "q3#mixed", GAMBIR[5], date(2026, 9, 1), KinerjaCounters(finish=finish))],
+        deps.clock())
+    answer = client.http.get("/kinerja?level=kelurahan&period=2026-Q3&format=csv"
+                             "&kelompok=31.71.01")
+    reader = csv.DictReader(io.StringIO(answer.body.decode()))
+    columns = [f"sebaran_selesai_{r.kode}" for r in RENTANG_SELESAI]
+    assert columns == ["sebaran_selesai_sd_6_jam", "sebaran_selesai_6_24_jam",
+                       "sebaran_selesai_1_3_hari", "sebaran_selesai_3_7_hari",
+                       "sebaran_selesai_lebih_7_hari"]
+    header = reader.fieldnames
+    assert header[header.index("finish_p90_s") + 1:][:5] == columns
+    rows = {r["unit"]: r for r in reader}
+    assert [rows[GAMBIR[5]][c] for c in columns] == ["1", "3", "1", "0", "1"]
+    assert [rows[GAMBIR[1]][c] for c in columns] == ["0", "20", "0", "0", "0"]
+    # Counted as GET /kinerja counts sebaran_selesai.
+    body = client.http.get("/kinerja?level=kelurahan&period=2026-Q3").json_body
+    for unit in GAMBIR:
+        assert [int(rows[unit][c]) for c in columns] == [
+            body["unit"][unit]["sebaran_selesai"][r.kode] for r in RENTANG_SELESAI]
+
+
+def test_reports_received_per_kelurahan_for_the_density_map(client):
+    answer = client.http.get("/kinerja/kepadatan?period=2026-Q3&unit=31.71.01")
+    assert answer.status_code == 200, answer.json_body
+    assert answer.headers["Cache-Control"] == "public, max-age=300"
+    body = answer.json_body
+    assert body["periode"]["kode"] == "2026-Q3" and body["periode"]["label_id"] == (
+        "Triwulan III 2026")
+    assert body["wilayah"] == "31.71.01"
+    assert body["kelurahan"] == {**dict.fromkeys(GAMBIR, 20), GAMBIR[5]: 3}
+    assert body["jumlah"] == 103 and body["skala"] == [0, 1, 5, 10, 15]
+    # Reads the quarter's counters, never the reports: a look for the closed quarter's
+    # snapshot (none yet), then its partition.
+    assert body["dibaca"] == {"items": 6, "requests": 2}
+    # A week sums its days: Gambir 6's reports came on 10 August, the next week.
+    week = client.http.get("/kinerja/kepadatan?period=2026-W32&unit=31.71.01").json_body
+    assert week["kelurahan"] == {**dict.fromkeys(GAMBIR[:5], 20), GAMBIR[5]: 0}
+    assert week["dibaca"]["requests"] == 1 + 7  # the snapshot look, then seven days
+    q2 = client.http.get("/kinerja/kepadatan?period=2026-Q2&unit=31.71.01").json_body
+    assert q2["jumlah"] == 40 and q2["kelurahan"][GAMBIR[2]] == 0
+    # A unit with no kelurahan under it, or none: all of Jakarta, every kelurahan listed.
+    opd = client.http.get("/kinerja/kepadatan?period=2026-Q3&unit=opd:bina-marga").json_body
+    everywhere = client.http.get("/kinerja/kepadatan?period=2026-Q3").json_body
+    assert opd["wilayah"] is None and everywhere["wilayah"] is None
+    assert opd["kelurahan"] == everywhere["kelurahan"]
+    assert len(opd["kelurahan"]) > 200 and opd["jumlah"] == 103
+    # The default period is the current quarter (the clock is in Q4: nothing yet).
+    now = client.http.get("/kinerja/kepadatan?unit=31.71.01").json_body
+    assert now["periode"]["kode"] == "2026-Q4" and now["jumlah"] == 0
+    for bad, field in (("period=2026-Q5", "period"), ("unit=31.99", "unit")):
+        refused = client.http.get(f"/kinerja/kepadatan?{bad}")
+        assert refused.status_code == 400 and refused.json_body["errors"][0]["field"] == field
+
+
 def test_other_levels_months_weeks_and_the_ikm_component(client, deps):
     kinerja_deps(deps).skm.put_results("2026-Q2", [HasilSkm(
         unit="31.71", periode="2026-Q2", populasi=10, sampel_minimal=10, diundang=10,
@@ -178,7 +238,8 @@ def test_weekly_summary_goes_to_the_leaders_once(client, deps, clock):
     [alert] = sent.unit_alerts("unit-biro-pemerintahan")
     assert alert["subject"] == "Ringkasan kinerja CRM Minggu ke-32 2026"
     assert "Kelurahan Gambir: skor 100.00" in alert["email"]
-    assert "/pimpinan?periode=2026-W32" in alert["email"]
+    # The page reads `period` (following the link is tested in test_pages.py).
+    assert "/pimpinan?period=2026-W32" in alert["email"]
     assert "reports received: 100" in alert["email"]  # 3-9 Aug: the small one is on the 10th
 
 

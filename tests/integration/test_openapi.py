@@ -117,5 +117,9 @@ def test_real_answers_match_their_schemas(client):
           call(client, "post", f"/reports/{ticket}/reopen", {"note": "Lagi"},
                query=f"?token={token}"))
     check("/kinerja", "get", call(client, "get", "/kinerja"))
+    check("/kinerja/kepadatan", "get", call(client, "get", "/kinerja/kepadatan",
+                                            query="?unit=31.71.01"))
+    check("/kinerja/kepadatan", "get", call(client, "get", "/kinerja/kepadatan",
+                                            query="?period=2026-Q9"))
     check("/channels/balai-warga", "post",
           call(client, "post", "/channels/balai-warga", {"description": ""}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 
 import boto3
@@ -17,8 +17,12 @@ from chalicelib.config import settings
 from chalicelib.domain.kinerja import KinerjaCounters, KinerjaDelta
 from chalicelib.domain.sketch import DurationSketch
 from chalicelib.handlers import session
+from chalicelib.registry import demo_officers
+from chalicelib.services.directory import subscribe_officer
 from chalicelib.services.kinerja_deps import kinerja_deps
+from chalicelib.services.kinerja_report import send_weekly_summary
 from chalicelib.ui_text import catalogue
+from tests.integration import sent
 from tests.integration.pages_support import (
     cookie_header,
     csrf_of,
@@ -422,6 +426,118 @@ def test_leaders_page_shows_the_areas_distribution_of_finish_times_without_js(of
     assert '<option value="2026-Q3" selected>' in other
     assert distribution(other)[0] == ("≤ 6 hours", "0") and distribution(other)[-1] == (
         "Total", "0")
+
+
+def seed_counters(deps, unit: str, day: date, *, received: int = 0,
+                  finish_hours: tuple[float, ...] = ()) -> None:
+    source = f"seed#{unit}#{day}"
+    counters = KinerjaCounters({"received": received} if received else {},
+                               finish=DurationSketch.of([h * 3600 for h in finish_hours]))
+    kinerja_deps(deps).counters.apply(source, [KinerjaDelta(source, unit, day, counters)],
+                                      deps.clock())
+
+
+def period_select(page: str) -> str:
+    return re.search(r'<select id="period".*?</select>', page, re.S).group(0)
+
+
+def selected_period(page: str) -> tuple[str, str]:
+    return re.search(r'<option value="([^"]+)" selected>([^<]*)</option>',
+                     period_select(page)).groups()
+
+
+def period_options(page: str) -> list[str]:
+    return re.findall(r'<option value="([^"]+)"', period_select(page))
+
+
+def test_the_weekly_emails_link_opens_the_leaders_page_on_that_week(officers, deps, clock):
+    for officer in demo_officers():
+        subscribe_officer(deps, officer)
+    clock.now = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # Monday 07:00 WIB: W48 just ended
+    # Week 48 is 23-29 November; the follow-ups of 17 November are the week before.
+    seed_counters(deps, "31.71.01.1001", date(2026, 11, 24), received=4,
+                  finish_hours=(2, 30))
+    seed_counters(deps, "31.71.01.1002", date(2026, 11, 29), received=1, finish_hours=(200,))
+    seed_counters(deps, "31.71.01.1001", date(2026, 11, 17), received=9,
+                  finish_hours=(1, 1, 1))
+    assert send_weekly_summary(deps) == {"periode": "2026-W48", "sent": True}
+    [alert] = sent.unit_alerts("unit-biro-pemerintahan")
+    link = re.search(r"(\S+/pimpinan\?\S+)", alert["email"]).group(1)
+    base = settings().public_base_url
+    assert link == f"{base}/pimpinan?period=2026-W48"
+    jar = sign_in(officers, "camat.gambir")
+    response = get(officers, link.removeprefix(base), jar)
+    assert response.status_code == 200
+    page = html(response)
+    assert selected_period(page) == ("2026-W48", "Minggu ke-48 2026")
+    assert "Kecamatan Gambir, Minggu ke-48 2026" in page
+    # The figures are the week's, not those of the week before.
+    assert distribution(page) == [("≤ 6 jam", "1"), ("6–24 jam", "0"), ("1–3 hari", "1"),
+                                  ("3–7 hari", "0"), ("> 7 hari", "1"), ("Jumlah", "3")]
+    assert density_rows(page) == [("Kelurahan Gambir", "4"), ("Kelurahan Cideng", "1"),
+                                  ("Jumlah di 6 kelurahan", "5")]
+    # Recent ISO weeks are offered next to quarters and months, newest first.
+    options = period_options(page)
+    assert options[:2] == ["2026-Q4", "2026-Q3"] and "2026-11" in options
+    assert [o for o in options if "-W" in o] == [f"2026-W{n}" for n in range(49, 41, -1)]
+    assert '<optgroup label="Minggu (ISO)">' in page
+    # Emails sent before carry `periode=`: still understood.
+    assert selected_period(html(get(officers, "/pimpinan?periode=2026-W48", jar))) == (
+        "2026-W48", "Minggu ke-48 2026")
+    # An older week than those listed is added to the choice (an old email still works)...
+    old = html(get(officers, "/pimpinan?period=2026-W20&lang=en", jar))
+    assert selected_period(old) == ("2026-W20", "Week 20 of 2026")
+    assert period_options(old)[-1] == "2026-W20"
+    # ... a period not begun yet, a year or nonsense falls back to the current quarter.
+    for asked in ("2026-W50", "2026", "minggu-lalu"):
+        assert selected_period(html(get(officers, f"/pimpinan?period={asked}", jar))) == (
+            "2026-Q4", "Triwulan IV 2026"), asked
+
+
+def test_leaders_page_shows_reports_per_kelurahan_of_the_area_for_the_period(officers, deps):
+    # Q4 2026 (the clock's quarter) in Kecamatan Gambir, and Menteng (another kecamatan).
+    seed_counters(deps, "31.71.01.1001", date(2026, 10, 6), received=5)
+    seed_counters(deps, "31.71.01.1003", date(2026, 11, 2), received=2)
+    seed_counters(deps, "31.71.01.1002", date(2026, 11, 3), received=2)
+    seed_counters(deps, "31.71.06.1001", date(2026, 11, 2), received=9)
+    seed_counters(deps, "31.71.01.1002", date(2026, 9, 30), received=7)  # Q3
+    jar = sign_in(officers, "camat.gambir")
+    store = kinerja_deps(deps).counters
+    requests = store.requests
+    page = html(get(officers, "/pimpinan", jar))
+    # One Query of the running quarter's counters serves both the finish times and the
+    # density (no report is read).
+    assert store.requests - requests == 1
+    assert "Kepadatan laporan per kelurahan" in page and "terbuka maupun" in page
+    assert density_rows(page) == [("Kelurahan Gambir", "5"), ("Kelurahan Cideng", "2"),
+                                  ("Kelurahan Petojo Utara", "2"),
+                                  ("Jumlah di 6 kelurahan", "9")]
+    assert "3 kelurahan dengan laporan terbanyak · Kecamatan Gambir, Triwulan IV 2026" in page
+    assert 'data-source="/kinerja/kepadatan?unit=31.71.01"' in page
+    assert "seluruh kelurahan di DKI Jakarta" not in page
+    # The script reads the same numbers (and refills the table when the period changes).
+    api = officers.http.get("/kinerja/kepadatan?unit=31.71.01&period=2026-Q4").json_body
+    assert {k: v for k, v in api["kelurahan"].items() if v} == {
+        "31.71.01.1001": 5, "31.71.01.1002": 2, "31.71.01.1003": 2}
+    # Without JavaScript, the form asks for another period.
+    q3 = html(get(officers, "/pimpinan?period=2026-Q3&lang=en", jar))
+    assert density_rows(q3) == [("Kelurahan Cideng", "7"), ("Total in 6 kelurahan", "7")]
+    assert "Reports received by each kelurahan" in q3
+    empty = html(get(officers, "/pimpinan?period=2026-W30", jar))
+    assert density_rows(empty) == [("Jumlah di 6 kelurahan", "0")]
+    assert re.search(r'id="kepadatan-status" role="status">Belum ada data', empty)
+    # A reader whose unit has no kelurahan under it (a dinas) sees all of Jakarta.
+    dinas = html(get(officers, "/pimpinan", sign_in(officers, "dinas.binamarga")))
+    assert "seluruh kelurahan di DKI Jakarta" in dinas
+    rows = density_rows(dinas)
+    assert rows[0] == ("Kelurahan Menteng", "9") and rows[-1][1] == "18"
+    assert "DKI Jakarta, Triwulan IV 2026" in dinas
+
+
+def density_rows(page: str) -> list[tuple[str, str]]:
+    table = re.search(r'<table class="data" id="tabel-kepadatan">(.*?)</table>', page, re.S)
+    return [(unescape(label), count) for label, count in re.findall(
+        r'<th scope="row">([^<]*)</th><td[^>]*>([^<]*)</td>', table.group(1))]
 
 
 def distribution(page: str) -> list[tuple[str, str]]:

@@ -155,6 +155,7 @@ def day(cognito, deps, subscribed, clock) -> Iterator[Calls]:
         for path in ("/kinerja?level=kelurahan&period=2026-Q4",
                      "/kinerja?level=kelurahan&period=2026-Q4&format=csv",
                      "/pimpinan?period=2026-Q4",
+                     "/kinerja/kepadatan?period=2026-W48&unit=31.71.01",
                      "/open311/v2/requests.json", "/open311/v2/services.json",
                      f"/open311/v2/requests/{ticket}.json"):
             run.api("get", path, token=officers.lurah)

@@ -1,11 +1,12 @@
-/* Leaders' page: kinerja rankings and charts, SKM results, density of open reports.
+/* Leaders' page: kinerja rankings and charts, SKM results, reports per kelurahan (density).
 
    Reads:
      GET /kinerja?level=&period=&unit=<area>
                                    {tabel: [{kelompok, posisi: [...]}], unit: {code: metrics},
                                     rentang_selesai: [{kode, label_id, label_en}]}
      GET /skm/results?period=      {jakarta: {...}, unit: [HasilSkm + nama]}
-     GET /officer/reports          open reports in the officer's scope (session cookie)
+     GET /kinerja/kepadatan?period=&unit=<area>
+                                   {wilayah, kelurahan: {code: n}, jumlah, skala: [0, 1, ...]}
    A 404 or an empty period shows "belum ada data"; nothing here fails the whole page. */
 (function () {
   "use strict";
@@ -134,9 +135,16 @@
                     scales: { y: { min: 0, ticks: { precision: 0 }, title: { display: true, text: T.tindak_lanjut } } } } });
   }
 
+  function kindOf(code) {
+    var found = config.periods.find(function (p) { return p.code === code; });
+    return found ? found.kind : "";
+  }
+
+  /* The trend: the chosen period and those before it of the same kind (week, month or
+     quarter), oldest first. */
   function samePeriodKind(code) {
-    var isQuarter = code.indexOf("Q") >= 0;
-    var list = config.periods.filter(function (p) { return (p.code.indexOf("Q") >= 0) === isQuarter; });
+    var kind = kindOf(code);
+    var list = config.periods.filter(function (p) { return p.kind === kind; });
     var start = list.findIndex(function (p) { return p.code === code; });
     return list.slice(start, start + config.trend_periods).reverse();
   }
@@ -206,6 +214,13 @@
 
   function loadSkm() {
     var period = periodEl.value;
+    if (kindOf(period) !== "quarter") {
+      showData("skm", false);
+      clearChart("grafik-unsur");
+      fillTable("tabel-skm", [], function () { return []; });
+      say("skm-status", T.skm_triwulan);
+      return;
+    }
     say("skm-status", T.memuat);
     getJson("/skm/results?period=" + encodeURIComponent(period)).then(function (answer) {
       var rows = [];
@@ -238,62 +253,111 @@
     }).catch(function (error) { say("skm-status", T.gagal + " " + error.message); });
   }
 
-  var BUCKETS = [[0, "#ffffff"], [1, "#ffe0b2"], [3, "#ffb74d"], [6, "#f57c00"], [11, "#b71c1c"]];
-  function bucket(n) {
-    var colour = BUCKETS[0][1];
-    BUCKETS.forEach(function (b) { if (n >= b[0]) { colour = b[1]; } });
+  /* Reports received per kelurahan in the chosen period (GET /kinerja/kepadatan): the
+     map's colours, its legend, and the table of the busiest kelurahan the server also
+     rendered for readers without JavaScript. The map and its boundaries are made once;
+     a new period recolours them. */
+  var DENSITY_COLOURS = ["#ffffff", "#ffe0b2", "#ffb74d", "#f57c00", "#b71c1c"];
+  var BUSIEST = 10;
+  var density = { counts: {}, scale: [0], layer: null, map: null, boundaries: null };
+
+  function densityColour(n) {
+    var colour = DENSITY_COLOURS[0];
+    density.scale.forEach(function (bound, i) { if (n >= bound) { colour = DENSITY_COLOURS[i]; } });
     return colour;
+  }
+
+  function densityLegend() {
+    var legend = document.getElementById("legenda-kepadatan");
+    legend.replaceChildren();
+    density.scale.forEach(function (bound, i) {
+      var next = density.scale[i + 1];
+      var li = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = DENSITY_COLOURS[i];
+      li.appendChild(swatch);
+      var text = next === undefined ? "≥ " + bound : (next - 1 === bound ? String(bound) : bound + "–" + (next - 1));
+      li.appendChild(document.createTextNode(" " + text));
+      legend.appendChild(li);
+    });
+  }
+
+  function densityTable(body) {
+    var rows = Object.keys(body.kelurahan).map(function (code) { return [code, body.kelurahan[code]]; })
+      .filter(function (row) { return row[1] > 0; })
+      .sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); })
+      .slice(0, BUSIEST);
+    var tbody = document.querySelector("#tabel-kepadatan tbody");
+    tbody.replaceChildren();
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = units[row[0]] || row[0];
+      var td = document.createElement("td");
+      td.textContent = row[1];
+      tr.appendChild(th);
+      tr.appendChild(td);
+      tbody.appendChild(tr);
+    });
+    var option = periodEl.options[periodEl.selectedIndex];
+    var area = body.wilayah ? (units[body.wilayah] || body.wilayah) : "DKI Jakarta";
+    say("kepadatan-judul", T.kepadatan_tabel.replace("{n}", rows.length) + " · " + area + ", " +
+        (option ? option.text : ""));
+    document.querySelector("#tabel-kepadatan tfoot th").textContent =
+      T.kepadatan_jumlah.replace("{n}", Object.keys(body.kelurahan).length);
+    say("kepadatan-total", String(body.jumlah));
+  }
+
+  function styleDensity(feature) {
+    var n = density.counts[feature.properties.code] || 0;
+    return { color: "#5c6f82", weight: 1, fillColor: densityColour(n), fillOpacity: 0.85 };
   }
 
   function loadDensity() {
     var el = document.getElementById("peta-kepadatan");
-    if (!window.L || !el) { return; }
-    var maps = CRM.maps;
-    var map = maps.create(el);
+    if (!el) { return; }
     say("kepadatan-status", T.memuat);
-    maps.queueItems(el.dataset.source, 20).then(function (items) {
-      var counts = {};
-      items.forEach(function (item) {
-        if (item.kelurahan_code) { counts[item.kelurahan_code] = (counts[item.kelurahan_code] || 0) + 1; }
-      });
-      return maps.boundaries(map, el.dataset.boundaries, function (feature) {
-        var n = counts[feature.properties.code] || 0;
-        return { color: "#5c6f82", weight: 1, fillColor: bucket(n), fillOpacity: 0.85 };
-      }).then(function (layer) {
-        if (layer) {
-          layer.eachLayer(function (shape) {
-            var p = shape.feature.properties;
-            // A text node, not a string: Leaflet would read a string as HTML.
-            shape.bindTooltip(document.createTextNode((p.name || p.code) + ": " + (counts[p.code] || 0)));
-          });
-        } else {
-          items.forEach(function (item) {
-            if (item.point) {
-              L.circleMarker([item.point.lat, item.point.lon], { radius: 5, weight: 0,
-                fillColor: "#b71c1c", fillOpacity: 0.5 }).addTo(map);
-            }
-          });
-        }
-        say("kepadatan-status", T.laporan_terbuka.replace("{n}", items.length));
-        maps.ready(map, T.laporan_terbuka.replace("{n}", items.length));
-        var legend = document.getElementById("legenda-kepadatan");
-        legend.replaceChildren();
-        BUCKETS.forEach(function (b, i) {
-          var next = BUCKETS[i + 1];
-          var li = document.createElement("li");
-          var swatch = document.createElement("span");
-          swatch.className = "swatch";
-          swatch.style.background = b[1];
-          li.appendChild(swatch);
-          li.appendChild(document.createTextNode(" " + (next ? b[0] + "–" + (next[0] - 1) : "≥ " + b[0])));
-          legend.appendChild(li);
+    if (window.L && !density.map) {
+      density.map = CRM.maps.create(el);
+      density.boundaries = CRM.maps.boundaries(density.map, el.dataset.boundaries, styleDensity)
+        .then(function (layer) {
+          if (layer) {
+            // A function returning a text node, not a string: Leaflet would read a string as HTML.
+            layer.eachLayer(function (shape) {
+              shape.bindTooltip(function () {
+                var p = shape.feature.properties;
+                return document.createTextNode((p.name || p.code) + ": " + (density.counts[p.code] || 0));
+              });
+            });
+          }
+          density.layer = layer;
+          return layer;
         });
+    }
+    var source = el.dataset.source + "&period=" + encodeURIComponent(periodEl.value);
+    var period = periodEl.value;
+    getJson(source).then(function (answer) {
+      if (period !== periodEl.value) { return; }  // a newer choice is loading
+      if (!answer.body) { say("kepadatan-status", answer.denied ? T.tidak_berhak : T.belum_ada_data); return; }
+      var body = answer.body;
+      density.counts = body.kelurahan || {};
+      density.scale = body.skala && body.skala.length ? body.skala : [0];
+      densityTable(body);
+      var text = body.jumlah ? T.kepadatan_status.replace("{n}", body.jumlah) : T.belum_ada_data;
+      say("kepadatan-status", text);
+      if (!density.map) { return; }
+      densityLegend();
+      return density.boundaries.then(function (layer) {
+        if (layer) { layer.setStyle(styleDensity); }
+        CRM.maps.ready(density.map, text);
       });
     }).catch(function (error) { say("kepadatan-status", T.gagal + " " + error.message); });
   }
 
   levelEl.addEventListener("change", loadKinerja);
-  periodEl.addEventListener("change", function () { loadKinerja(); loadSkm(); });
+  periodEl.addEventListener("change", function () { loadKinerja(); loadSkm(); loadDensity(); });
   loadKinerja();
   loadSkm();
   loadDensity();
