@@ -92,14 +92,28 @@ def read_units(size: int, consistent: bool = False, transactional: bool = False)
     return chunks * factor
 
 
-def index_write_units(item: Mapping[str, Any] | None,
-                      indexes: Mapping[str, tuple[str, str | None]]) -> float:
-    """Extra write units to put `item` into every index whose keys it carries (projection ALL)."""
+IndexKeys = tuple  # (hash key, range key or None[, attributes projected besides them])
+
+
+def index_write_units(item: Mapping[str, Any] | None, indexes: Mapping[str, IndexKeys]) -> float:
+    """Extra write units to put `item` into every index whose keys it carries.
+
+    An index entry is the whole item for projection ALL; otherwise only the index keys
+    and the attributes the index projects (for INCLUDE and KEYS_ONLY: the table's keys,
+    plus INCLUDE's NonKeyAttributes), as DynamoDB sizes it.
+    """
     if not item:
         return 0.0
-    size = item_size(item) + INDEX_ENTRY_OVERHEAD
-    return sum(write_units(size) for pk, sk in indexes.values()
-               if pk in item and (sk is None or sk in item))
+    units = 0.0
+    for keys in indexes.values():
+        pk, sk = keys[0], keys[1]
+        if pk not in item or (sk is not None and sk not in item):
+            continue
+        projected = keys[2] if len(keys) > 2 else None
+        entry = item if projected is None else {
+            name: value for name, value in item.items() if name in {pk, sk, *projected}}
+        units += write_units(item_size(entry) + INDEX_ENTRY_OVERHEAD)
+    return units
 
 
 # --- the meter -------------------------------------------------------------------------------
@@ -111,7 +125,7 @@ class CostMeter:
         self._local = threading.local()
         self._functions: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._calls: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self._indexes: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self._indexes: dict[str, dict[str, IndexKeys]] = {}
         self._original_call: Callable[..., Any] | None = None
         self._log_handler: logging.Handler | None = None
 
@@ -206,14 +220,20 @@ class CostMeter:
             response.pop("Attributes", None)
         return response
 
-    def _table_indexes(self, client: Any, table: str) -> dict[str, tuple[str, str | None]]:
+    def _table_indexes(self, client: Any, table: str) -> dict[str, IndexKeys]:
         if table not in self._indexes:
             assert self._original_call is not None
             described = self._original_call(client, "DescribeTable", {"TableName": table})
             indexes = {}
+            table_keys = tuple(k["AttributeName"] for k in described["Table"]["KeySchema"])
             for index in described["Table"].get("GlobalSecondaryIndexes", []):
                 keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
-                indexes[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"))
+                projection = index.get("Projection", {})
+                if projection.get("ProjectionType", "ALL") == "ALL":
+                    indexes[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"))
+                else:
+                    indexes[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"), (
+                        *table_keys, *projection.get("NonKeyAttributes", [])))
             self._indexes[table] = indexes
         return self._indexes[table]
 

@@ -131,3 +131,11 @@ def test_index_writes_only_for_indexes_whose_keys_the_item_carries() -> None:
     big = {**item, "doc": {"S": "x" * 2000}}
     assert index_write_units(big, indexes) == 2 * 3.0  # 2 KB + overhead -> 3 units each
     assert index_write_units(None, indexes) == 0.0
+
+
+def test_an_index_that_projects_less_is_written_only_with_what_it_projects() -> None:
+    big = {"pk": {"S": "R#K7Q4"}, "sk": {"S": "A"}, "doc": {"S": "x" * 3000},
+           "status": {"S": "Selesai"}, "c8pk": {"S": "C#2026-11"}, "c8sk": {"S": "2026"}}
+    included = {"c8": ("c8pk", "c8sk", ("pk", "sk", "status"))}
+    assert index_write_units(big, included) == 1.0  # keys + status + overhead < 1 KB
+    assert index_write_units(big, {"c8": ("c8pk", "c8sk")}) == 4.0  # ALL: the 3 KB doc too
