@@ -13,7 +13,9 @@ A report's lifecycle, run BENCH_REPORTS times (default 30) in phases:
 Officers sign in once per run (not counted per report). Then every scheduled function
 (SLA sweep, SKM launch and dispatch, kinerja reconciliation and weekly report) is fired
 twice; its cost per invocation times its invocations per year (from its own schedule
-expression), divided by 185,852, is each report's share.
+expression), divided by 185,852, is each report's share. Every API request also passes
+the WAF web ACL (priced per request); the web ACL and its rules (counted in
+infra/aws/resources.yaml) cost a fixed amount a month, added to the per-year figure only.
 
 Measured (the stack's `CRM_COST_METER`, infra/local/cost_meter.py): Lambda invocations per
 function and their wall-clock duration; every AWS API call made inside a function, by
@@ -40,8 +42,8 @@ free tiers (every item is priced from the first unit).
 
 Prices: bench/prices-ap-southeast-3.json, kept as data with their date and a source per
 item. The Jakarta figures could not be found offline, so US East list prices stand in
-(said per item), and SMS to Indonesia is an assumption without a source: the result is
-also given without SMS.
+(said per item; WAF's are the same in every Region), and SMS to Indonesia is an
+assumption without a source: the result is also given without SMS.
 Last line: {"usd_per_1000_reports", "usd_per_year_2024_volume", "prices_date", ...}.
 """
 
@@ -90,7 +92,10 @@ PRICED_USAGE = {
     "s3_get_requests": ("s3_get_requests", "S3"),
     "s3_storage_gb_month": ("s3_storage_gb_month", "S3"),
     "logs_gb": ("cloudwatch_logs_ingest_gb", "CloudWatch Logs"),
+    "waf_requests": ("waf_requests", "WAF"),
 }
+# What the stack costs whatever the volume, per month: price item -> how many.
+FIXED_MONTHLY = {"waf_web_acl_month": lambda rules: 1, "waf_rule_month": lambda rules: rules}
 S3_PUT_OPERATIONS = ("PutObject", "CopyObject", "PostObject", "ListObjects", "ListObjectsV2",
                      "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
 S3_GET_OPERATIONS = ("GetObject", "HeadObject", "SelectObjectContent")
@@ -118,8 +123,22 @@ def cost_by_service(usage: Mapping[str, float], prices: Mapping[str, Any]) -> di
     return costs
 
 
+def waf_rules(template: Path = PROJECT_DIR / "infra" / "aws" / "resources.yaml") -> int:
+    """Rules of the API's web ACL in the deployable template (each is billed monthly)."""
+    from infra.package import load_template
+
+    return len(load_template(template)["Resources"]["ApiRateLimits"]["Properties"]["Rules"])
+
+
+def fixed_per_year(prices: Mapping[str, Any], rules: int) -> float:
+    """USD a year the stack costs at any volume (the web ACL and its rules)."""
+    return 12 * sum(count(rules) * unit_price(prices, item)
+                    for item, count in FIXED_MONTHLY.items())
+
+
 def totals(usage_per_report: Mapping[str, float], prices: Mapping[str, Any],
-           reports_per_year: int = REPORTS_2024) -> dict[str, Any]:
+           reports_per_year: int = REPORTS_2024, fixed_usd_per_year: float = 0.0
+           ) -> dict[str, Any]:
     per_1000 = {service: usd * 1000
                 for service, usd in cost_by_service(usage_per_report, prices).items()}
     total = sum(per_1000.values())
@@ -127,7 +146,8 @@ def totals(usage_per_report: Mapping[str, float], prices: Mapping[str, Any],
         "per_service_usd_per_1000_reports": per_1000,
         "usd_per_1000_reports": total,
         "usd_per_1000_reports_without_sms": total - per_1000.get("SMS", 0.0),
-        "usd_per_year_2024_volume": total * reports_per_year / 1000,
+        "usd_fixed_per_year": fixed_usd_per_year,
+        "usd_per_year_2024_volume": total * reports_per_year / 1000 + fixed_usd_per_year,
     }
 
 
@@ -170,6 +190,7 @@ def function_usage(stats: Mapping[str, Any], memory_mb: int, api: bool) -> dict[
         "lambda_requests": invocations,
         "lambda_gb_seconds": lambda_gb_seconds(stats.get("billed_ms", 0.0), memory_mb),
         "apigateway_requests": invocations if api else 0.0,
+        "waf_requests": invocations if api else 0.0,  # every API request passes the web ACL
         "dynamodb_wru": stats.get("wru", 0.0) + stats.get("wru_index", 0.0),
         "dynamodb_rru": stats.get("rru", 0.0),
         "sns_publishes": count("sns", ("Publish", "PublishBatch")),
@@ -429,7 +450,7 @@ def main() -> None:
     per_report: dict[str, float] = {}
     add(per_report, lifecycle, 1 / reports)
     add(per_report, yearly_scheduled, 1 / REPORTS_2024)
-    result = totals(per_report, prices)
+    result = totals(per_report, prices, fixed_usd_per_year=fixed_per_year(prices, waf_rules()))
     scheduled_share = totals({k: v / REPORTS_2024 for k, v in yearly_scheduled.items()},
                              prices)["usd_per_1000_reports"]
 
@@ -452,12 +473,14 @@ def main() -> None:
           f"(without SMS {result['usd_per_1000_reports_without_sms']:.4f}; "
           f"scheduled functions' share {scheduled_share:.4f})")
     print(f"per year at 2024 volume ({REPORTS_2024:,} reports): "
-          f"USD {result['usd_per_year_2024_volume']:,.2f}")
+          f"USD {result['usd_per_year_2024_volume']:,.2f} "
+          f"(of it fixed, the WAF web ACL and rules: {result['usd_fixed_per_year']:,.2f})")
     print(json.dumps({
         "usd_per_1000_reports": round(result["usd_per_1000_reports"], 4),
         "usd_per_year_2024_volume": round(result["usd_per_year_2024_volume"], 2),
         "prices_date": prices["prices_date"],
         "usd_per_1000_reports_without_sms": round(result["usd_per_1000_reports_without_sms"], 4),
+        "usd_fixed_per_year": round(result["usd_fixed_per_year"], 2),
         "usd_per_1000_reports_by_service": {k: round(v, 4) for k, v in
                                             result["per_service_usd_per_1000_reports"].items()},
         "usage_per_report": {k: round(v, 6) for k, v in per_report.items()},

@@ -206,6 +206,38 @@ def test_finishing_refuses_what_the_merge_left_broken() -> None:
         finish_template(placeholder, "dev")
 
 
+def test_rate_limits_in_aws_are_the_local_stacks(templates: dict[str, dict[str, Any]]) -> None:
+    """WAF per IP and per channel (and the stage's ceiling) as the local stack limits them,
+    answering with the local stack's 429 body."""
+    from infra.local.config import StackConfig
+    from infra.local.http_server import THROTTLED
+
+    window = 60
+    defaults = {f.name: f.default for f in StackConfig.__dataclass_fields__.values()}
+    for template in templates.values():
+        acl = template["Resources"]["ApiRateLimits"]["Properties"]
+        rules = {rule["Name"]: rule for rule in acl["Rules"]}
+        per_ip = rules["per-ip"]["Statement"]["RateBasedStatement"]
+        per_channel = rules["per-channel"]["Statement"]["RateBasedStatement"]
+        assert per_ip["AggregateKeyType"] == "IP" and per_ip["EvaluationWindowSec"] == window
+        assert per_ip["Limit"] == defaults["rate_per_ip"].rate * window
+        assert per_channel["Limit"] == defaults["rate_per_channel"].rate * window
+        assert per_channel["CustomKeys"][0]["UriPath"]
+        assert "/channels/" in json.dumps(per_channel["ScopeDownStatement"])
+        for name in ("per-ip", "per-channel"):
+            response = rules[name]["Action"]["Block"]["CustomResponse"]
+            assert response["ResponseCode"] == 429
+            assert response["ResponseHeaders"][0]["Name"] == "Retry-After"
+            body = acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+            assert json.loads(body["Content"]) == THROTTLED
+        association = template["Resources"]["ApiRateLimitsAssociation"]["Properties"]
+        assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiRateLimits", "Arn"]}
+        assert {"Ref": "RestAPI.Stage"} in association["ResourceArn"]["Fn::Join"][1]
+        (ceiling,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+        assert (ceiling["ResourcePath"], ceiling["HttpMethod"]) == ("/*", "*")
+        assert ceiling["ThrottlingRateLimit"] >= defaults["rate_per_channel"].rate
+
+
 # -- (e) the policies ---------------------------------------------------------------------
 
 def policy_files(stage: str) -> list[Path]:

@@ -53,12 +53,23 @@ def test_totals_scale_per_1000_and_per_year(cost) -> None:
     assert result["usd_per_1000_reports"] == pytest.approx(1000 * (0.04 + 0.001))
     assert result["usd_per_1000_reports_without_sms"] == pytest.approx(1.0)
     assert result["usd_per_year_2024_volume"] == pytest.approx(2 * 41.0)
+    fixed = cost.totals({"ses_emails": 10}, PRICES, reports_per_year=2000,
+                        fixed_usd_per_year=96.0)
+    assert fixed["usd_per_year_2024_volume"] == pytest.approx(2 * 1.0 + 96.0)
+    assert fixed["usd_per_1000_reports"] == pytest.approx(1.0)  # fixed costs stay out of it
+
+
+def test_the_web_acl_and_each_of_its_rules_cost_a_month_whatever_the_volume(cost) -> None:
+    prices = json.loads((BENCH / "prices-ap-southeast-3.json").read_text())
+    rules = cost.waf_rules()
+    assert rules == 3  # per IP, per channel, known bad inputs (infra/aws/resources.yaml)
+    assert cost.fixed_per_year(prices, rules) == pytest.approx(12 * (5.0 + rules * 1.0))
 
 
 def test_the_price_file_names_a_date_a_unit_and_a_source_for_every_priced_item(cost) -> None:
     prices = json.loads((BENCH / "prices-ap-southeast-3.json").read_text())
     datetime.strptime(prices["prices_date"], "%Y-%m-%d")
-    for item, _service in cost.PRICED_USAGE.values():
+    for item in [i for i, _service in cost.PRICED_USAGE.values()] + list(cost.FIXED_MONTHLY):
         entry = prices["items"][item]
         assert entry["usd"] >= 0 and entry["per"] > 0 and entry["unit"] and entry["source"]
 
