@@ -1,5 +1,5 @@
-"""Operator commands: `python -m chalicelib.cli geo load PATH`, `anonymise`, `redrive`,
-`reindex`.
+"""Operator commands: `python -m chalicelib.cli geo load PATH`, `officers load PATH`,
+`anonymise`, `redrive`, `reindex`.
 
 `geo load` validates a kelurahan boundary layer (GeoJSON FeatureCollection with a
 Kemendagri `code` per feature), reports what it covers, and uploads it to
@@ -19,10 +19,14 @@ from pathlib import Path
 from chalicelib.adapters.boundaries import S3_KEY, clear_cache, parse_layer, upload
 from chalicelib.adapters.stream_replay import stream_replay
 from chalicelib.adapters.table import reindex
+from chalicelib.adapters.user_pool import cognito_client
 from chalicelib.config import settings
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.geo import BoundaryError
+from chalicelib.domain.officer_directory import parse_directory
 from chalicelib.registry import registry
 from chalicelib.services.deps import default_deps
+from chalicelib.services.directory import load_directory
 from chalicelib.services.privacy import DEFAULT_RETENTION_DAYS, anonymise_older_than
 from chalicelib.services.redrive import redrive
 from chalicelib.services.stream import change_from, process_change
@@ -84,6 +88,26 @@ def redrive_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     return 1 if result.still_failing or result.gone else 0
 
 
+def officers_load(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    config, deps = settings(), default_deps()
+    pool_id = args.pool_id or config.user_pool_id
+    if not pool_id:
+        parser.error("--pool-id (or CRM_USER_POOL_ID) is required")
+    try:
+        officers = parse_directory(args.path.read_text(encoding="utf-8-sig"),
+                                   deps.registry.units, deps.registry.role_policies)
+    except ValidationFailed as exc:
+        for problem in exc.problems or []:
+            print(f"{problem.message_id} / {problem.message_en}", file=sys.stderr)
+        print(f"{args.path}: tidak dimuat, perbaiki dulu / not loaded, fix it first",
+              file=sys.stderr)
+        return 1
+    done = load_directory(deps, cognito_client(config.region, config.endpoint_url), pool_id,
+                          officers, dry_run=args.dry_run)
+    print(json.dumps({"officers": len(officers), "dry_run": args.dry_run, **done.as_dict()}))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description="CRM operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,10 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     again.add_argument("--limit", type=int, default=100, help="messages to read at most")
     again.add_argument("--dry-run", action="store_true",
                        help="read and count the batches, handle nothing, delete nothing")
+    directory = commands.add_parser("officers", help="the officer directory")
+    directory_commands = directory.add_subparsers(dest="officers_command", required=True)
+    officers = directory_commands.add_parser(
+        "load", help="check a directory CSV, then invite new officers (Cognito mails a "
+        "temporary password), update the others, and subscribe each to their unit's alerts")
+    officers.add_argument("path", type=Path, help="CSV: username,role,unit,name,email,"
+                          "phone,alerts (see chalicelib/domain/officer_directory.py)")
+    officers.add_argument("--pool-id", help="the user pool (default: $CRM_USER_POOL_ID; "
+                          "in AWS the stack output UserPoolId)")
+    officers.add_argument("--dry-run", action="store_true",
+                          help="check the file and count who would be invited or updated")
     commands.add_parser(
         "reindex", help="give reports filed before the created index its keys "
         "(once, after deploying the version that adds the index)")
     args = parser.parse_args(argv)
+    if args.command == "officers":
+        return officers_load(parser, args)
     if args.command == "reindex":
         config = settings()
         done = reindex(config.table_name, config.region, config.endpoint_url)

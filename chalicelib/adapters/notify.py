@@ -79,3 +79,21 @@ class Notifier:
     def subscribe(self, topic_arn: str, protocol: str, endpoint: str) -> None:
         self._sns.subscribe(TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint,
                             ReturnSubscriptionArn=True)
+
+    def unsubscribe(self, topic_arn: str, protocol: str, endpoint: str) -> int:
+        """Remove `endpoint`'s subscriptions to a topic; returns how many. A subscription
+        still waiting for its confirmation has no ARN yet and cannot be removed (SNS
+        deletes it after three days unconfirmed)."""
+        removed = 0
+        try:
+            pages = self._sns.get_paginator("list_subscriptions_by_topic").paginate(
+                TopicArn=topic_arn)
+            for page in pages:
+                for sub in page.get("Subscriptions", []):
+                    if (sub.get("Protocol"), sub.get("Endpoint")) == (protocol, endpoint) \
+                            and sub.get("SubscriptionArn", "").startswith("arn:"):
+                        self._sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+                        removed += 1
+        except self._sns.exceptions.NotFoundException:
+            return 0  # no such topic: nothing to remove
+        return removed

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+
 from chalicelib.domain.officers import Officer
 
 CUSTOM_ATTRIBUTES = ("role", "unit")
+
+
+def cognito_client(region: str, endpoint_url: str | None = None) -> Any:
+    return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
 
 
 def create_user_pool(client: Any, name: str) -> tuple[str, str]:
@@ -34,7 +40,7 @@ def create_user_pool(client: Any, name: str) -> tuple[str, str]:
     return pool["Id"], app_client["ClientId"]
 
 
-def create_officer(client: Any, pool_id: str, officer: Officer, password: str) -> None:
+def _attributes(officer: Officer) -> list[dict[str, str]]:
     attributes = [
         {"Name": "custom:role", "Value": str(officer.role)},
         {"Name": "custom:unit", "Value": officer.unit},
@@ -46,7 +52,36 @@ def create_officer(client: Any, pool_id: str, officer: Officer, password: str) -
                        {"Name": "email_verified", "Value": "true"}]
     if officer.phone:
         attributes.append({"Name": "phone_number", "Value": officer.phone})
+    return attributes
+
+
+def create_officer(client: Any, pool_id: str, officer: Officer, password: str) -> None:
+    """An account with a set password (the local stack's demo officers, tests)."""
     client.admin_create_user(UserPoolId=pool_id, Username=officer.username,
-                             UserAttributes=attributes, MessageAction="SUPPRESS")
+                             UserAttributes=_attributes(officer), MessageAction="SUPPRESS")
     client.admin_set_user_password(UserPoolId=pool_id, Username=officer.username,
                                    Password=password, Permanent=True)
+
+
+def invite_officer(client: Any, pool_id: str, officer: Officer) -> None:
+    """A new account: Cognito mails the officer a temporary password, to be replaced at
+    the first sign-in (POST /auth/new-password, or the sign-in page)."""
+    client.admin_create_user(UserPoolId=pool_id, Username=officer.username,
+                             UserAttributes=_attributes(officer),
+                             DesiredDeliveryMediums=["EMAIL"])
+
+
+def update_officer(client: Any, pool_id: str, officer: Officer) -> None:
+    """Bring an existing account's role, unit, name and contacts in line with `officer`
+    (its password and sign-in state are left alone)."""
+    client.admin_update_user_attributes(UserPoolId=pool_id, Username=officer.username,
+                                        UserAttributes=_attributes(officer))
+
+
+def officer_attributes(client: Any, pool_id: str, username: str) -> dict[str, str] | None:
+    """The account's attributes (`custom:unit`, `email`...), or None if there is none."""
+    try:
+        user = client.admin_get_user(UserPoolId=pool_id, Username=username)
+    except client.exceptions.UserNotFoundException:
+        return None
+    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.user_pool import create_officer
+from chalicelib.adapters.user_pool import (
+    create_officer,
+    invite_officer,
+    officer_attributes,
+    update_officer,
+)
 from chalicelib.domain.officers import Officer
 from chalicelib.services.deps import Deps
 
@@ -25,3 +31,56 @@ def subscribe_officer(deps: Deps, officer: Officer) -> None:
         deps.notifier.subscribe(topic, "email", officer.email)
     if "sms" in officer.alerts and officer.phone:
         deps.notifier.subscribe(topic, "sms", officer.phone)
+
+
+@dataclass
+class DirectoryLoad:
+    """What `load_directory` did (or, with dry_run, would do)."""
+
+    invited: list[str] = field(default_factory=list)  # new accounts, invitation mailed
+    updated: list[str] = field(default_factory=list)  # existing accounts brought in line
+    unsubscribed: int = 0  # alert subscriptions removed (moved unit, changed contact)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"invited": len(self.invited), "updated": len(self.updated),
+                "unsubscribed": self.unsubscribed}
+
+
+def _alert_endpoints(unit: str | None, email: str | None, phone: str | None,
+                     alerts: list[str]) -> set[tuple[str, str, str]]:
+    wanted = set()
+    if unit and email and "email" in alerts:
+        wanted.add((unit, "email", email))
+    if unit and phone and "sms" in alerts:
+        wanted.add((unit, "sms", phone))
+    return wanted
+
+
+def load_directory(deps: Deps, cognito_client: Any, pool_id: str, officers: list[Officer],
+                   *, dry_run: bool = False) -> DirectoryLoad:
+    """Create or update every officer's account and alert subscriptions.
+
+    Idempotent: loading the same file twice changes nothing the second time. An officer
+    new to the pool is invited (Cognito mails a temporary password); one already there
+    gets the file's role, unit, name and contacts, keeps their password, and stops
+    receiving alerts of a unit or at a contact they no longer have. Accounts absent from
+    the file are left as they are (disable them in Cognito when someone leaves).
+    """
+    done = DirectoryLoad()
+    for officer in officers:
+        before = officer_attributes(cognito_client, pool_id, officer.username)
+        (done.updated if before is not None else done.invited).append(officer.username)
+        if dry_run:
+            continue
+        if before is None:
+            invite_officer(cognito_client, pool_id, officer)
+        else:
+            update_officer(cognito_client, pool_id, officer)
+            old = _alert_endpoints(before.get("custom:unit"), before.get("email"),
+                                   before.get("phone_number"), ["email", "sms"])
+            new = _alert_endpoints(officer.unit, officer.email, officer.phone, officer.alerts)
+            for unit, protocol, endpoint in sorted(old - new):
+                done.unsubscribed += deps.notifier.unsubscribe(
+                    deps.notifier.unit_topic_arn(unit), protocol, endpoint)
+        subscribe_officer(deps, officer)
+    return done

@@ -238,6 +238,18 @@ def test_rate_limits_in_aws_are_the_local_stacks(templates: dict[str, dict[str, 
         assert ceiling["ThrottlingRateLimit"] >= defaults["rate_per_channel"].rate
 
 
+def test_invited_officers_get_their_temporary_password_and_where_to_sign_in(
+        templates: dict[str, dict[str, Any]]) -> None:
+    for template in templates.values():
+        invite = template["Resources"]["UserPool"]["Properties"]["AdminCreateUserConfig"][
+            "InviteMessageTemplate"]
+        email = invite["EmailMessage"]["Fn::Sub"]
+        assert "{username}" in email and "{####}" in email  # Cognito refuses it otherwise
+        assert "${PublicBaseUrl}/petugas/masuk" in email and "kata sandi baru" in email
+        assert "{username}" in invite["SMSMessage"] and "{####}" in invite["SMSMessage"]
+        assert len(invite["SMSMessage"]) <= 140
+
+
 # -- (e) the policies ---------------------------------------------------------------------
 
 def policy_files(stage: str) -> list[Path]:
