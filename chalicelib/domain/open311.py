@@ -32,6 +32,7 @@ FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=
 MAX_WINDOW = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_DEPTH = 10_000  # requests before a page (page - 1) * page_size
 KELURAHAN_ATTRIBUTE = "kelurahan_code"
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Plural element -> the element of each item in XML.
@@ -76,16 +77,23 @@ def service_definition(category: Category) -> dict[str, Any]:
 # -- requests ------------------------------------------------------------------------------
 
 def request_view(report: Report, *, categories: Categories, units: UnitDirectory,
-                 wilayah: Wilayah, extensions: bool = False,
-                 note: str | None = None) -> dict[str, Any]:
-    """One report as an Open311 request. `note`: the latest public note (single reads)."""
+                 wilayah: Wilayah, extensions: bool = False) -> dict[str, Any]:
+    """One report as an Open311 request.
+
+    `status_notes` is the CRM status, never the text of a history note: notes are
+    written for the reporter or between officers (a reopening citizen's own words, "same
+    as Siti's report, 0811..."), and Open311 is public. `media_url` stays empty: photos
+    are shown only with the reporter's tracking token or to officers (faces, house
+    numbers, plates), not to anyone who knows the ticket.
+    """
     category = categories.get(report.category) if report.category else None
     unit = units.get(report.unit) if report.unit else None
-    expected = report.ews_at or (next_due(report) if report.is_open else None)
+    # The deadline the unit works to now (an EWS estimate moves it); none once closed.
+    expected = next_due(report) if report.is_open else None
     view: dict[str, Any] = {
         "service_request_id": report.ticket,
         "status": open311_status(report.status),
-        "status_notes": f"{report.status}: {note}" if note else str(report.status),
+        "status_notes": str(report.status),
         "service_name": category.name if category else None,
         "service_code": category.id if category else None,
         "description": report.description,
@@ -119,12 +127,14 @@ def parse_time(text: str, name: str) -> datetime:
     # An unencoded "+07:00" in a query string arrives as " 07:00".
     try:
         moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=WIB)
+        return moment.astimezone(UTC)
     except ValueError:
         raise Open311Error(400, f"{name} must be an ISO 8601 date-time, e.g. "
                                 f"2026-11-01T00:00:00+07:00") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=WIB)
-    return moment.astimezone(UTC)
+    except OverflowError:
+        raise Open311Error(400, f"{name} must be between the years 1 and 9999") from None
 
 
 @dataclass(frozen=True)
@@ -145,41 +155,58 @@ def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int
     raw = params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise Open311Error(400, f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
 
-def parse_request_query(params: Mapping[str, str], categories: Categories,
-                        now: datetime) -> RequestQuery:
-    ids = tuple(i.strip() for i in (params.get("service_request_id") or "").split(",")
-                if i.strip())
-    code = params.get("service_code") or None
-    if code and categories.get(code) is None:
-        raise Open311Error(400, f"unknown service_code {code!r}")
+def _window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime]:
     end = parse_time(params["end_date"], "end_date") if params.get("end_date") else None
     start = parse_time(params["start_date"], "start_date") if params.get("start_date") else None
-    if start is None and end is None:
-        end, start = now, now - MAX_WINDOW
-    elif start is None:
-        start = end - MAX_WINDOW  # type: ignore[operator]
-    elif end is None:
-        end = min(start + MAX_WINDOW, now)
+    try:
+        if start is None and end is None:
+            end, start = now, now - MAX_WINDOW
+        elif start is None:
+            start = end - MAX_WINDOW  # type: ignore[operator]
+        elif end is None:
+            # Up to now; a start still to come is an empty window, not an error.
+            end = max(start, min(start + MAX_WINDOW, now))
+    except OverflowError:
+        raise Open311Error(400, "start_date and end_date must be between the years 1 and "
+                                "9999") from None
     assert start is not None and end is not None
     if end < start:
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_WINDOW:
         raise Open311Error(400, "start_date and end_date may be at most 90 days apart")
+    return start, end
+
+
+def parse_request_query(params: Mapping[str, str], categories: Categories,
+                        now: datetime) -> RequestQuery:
+    ids = tuple(dict.fromkeys(i.strip() for i in (params.get("service_request_id") or "")
+                              .split(",") if i.strip()))
+    extensions = (params.get("extensions") or "").lower() == "true"
+    if ids:  # the spec: with service_request_id, every other filter is ignored
+        return RequestQuery(ids=ids, service_code=None, start=now - MAX_WINDOW, end=now,
+                            statuses=(), page=1, page_size=MAX_PAGE_SIZE,
+                            extensions=extensions)
+    code = params.get("service_code") or None
+    if code and categories.get(code) is None:
+        raise Open311Error(400, f"unknown service_code {code!r}")
+    start, end = _window(params, now)
     statuses = tuple(s.strip().lower() for s in (params.get("status") or "").split(",")
                      if s.strip())
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, "status must be open, closed or open,closed")
-    return RequestQuery(
-        ids=ids, service_code=code, start=start, end=end, statuses=statuses,
-        page=_int(params, "page", 1, 1, 100_000),
-        page_size=_int(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
-        extensions=(params.get("extensions") or "").lower() == "true",
-    )
+    page = _int(params, "page", 1, 1, 100_000)
+    page_size = _int(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    if (page - 1) * page_size >= MAX_DEPTH:
+        # Each page is read by counting past the ones before it: keep that bounded.
+        raise Open311Error(400, f"at most {MAX_DEPTH} requests may come before a page; "
+                                f"narrow start_date/end_date to reach older requests")
+    return RequestQuery(ids=ids, service_code=code, start=start, end=end, statuses=statuses,
+                        page=page, page_size=page_size, extensions=extensions)
 
 
 def crm_statuses(query: RequestQuery) -> tuple[str, ...]:

@@ -63,9 +63,9 @@ def reopen_changes(report: Report, sla: SlaPolicy, now: datetime) -> dict[str, A
     """What reopening a finished report changes, whoever reopens it (reporter or officer):
     a fresh, shorter finish clock, and the rating cleared. The rating judged the fix that
     did not hold; its event stays in the history (and in kinerja), and the reporter rates
-    the next fix afresh."""
+    the next fix afresh. An estimate (EWS) made for the old job no longer holds either."""
     return {"review_requested": False, "finish_started_at": now,
-            "finish_due": sla.add(now, sla.redo_hours), "rating": None,
+            "finish_due": sla.add(now, sla.redo_hours), "rating": None, "ews_at": None,
             "reopen_count": report.reopen_count + 1}
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.status import Action
 from chalicelib.domain.ticket import normalise_ticket
 from chalicelib.domain.units import opd_code
 from chalicelib.services.deps import Deps
@@ -60,17 +59,10 @@ def service_definition(deps: Deps, code: str) -> dict[str, Any]:
     return o311.service_definition(category)
 
 
-def _view(deps: Deps, report: Any, extensions: bool, note: str | None = None) -> dict[str, Any]:
+def _view(deps: Deps, report: Any, extensions: bool) -> dict[str, Any]:
     reg = deps.registry
     return o311.request_view(report, categories=reg.categories, units=reg.units,
-                             wilayah=reg.wilayah, extensions=extensions, note=note)
-
-
-def _latest_note(deps: Deps, ticket: str) -> str | None:
-    for event in reversed(deps.store.history(ticket)):
-        if event.note and event.action not in (Action.SLA, Action.FOTO):
-            return event.note
-    return None
+                             wilayah=reg.wilayah, extensions=extensions)
 
 
 def get_request(deps: Deps, request_id: str, extensions: bool) -> list[dict[str, Any]]:
@@ -78,7 +70,7 @@ def get_request(deps: Deps, request_id: str, extensions: bool) -> list[dict[str,
     loaded = deps.store.load(ticket) if ticket else None
     if loaded is None:
         raise o311.Open311Error(404, f"service_request_id {request_id!r} not found")
-    return [_view(deps, loaded.report, extensions, _latest_note(deps, loaded.report.ticket))]
+    return [_view(deps, loaded.report, extensions)]
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,24 @@ def test_deployed_stages_have_no_default_key():
     assert api_keys("prod", {}) == ()
     assert api_keys("local", {}) == (LOCAL_API_KEY,)
     assert api_keys("prod", {"CRM_OPEN311_API_KEYS": "a, b"}) == ("a", "b")
+
+
+def test_history_notes_never_reach_the_public_request(client, deps):
+    from chalicelib.domain.report import apply_action
+    from chalicelib.domain.status import Action
+
+    request_id = created_id(client)
+    loaded = deps.store.load(request_id)
+    merged, event = apply_action(loaded.report, Action.DUPLIKAT, actor="lurah.gambir",
+                                 now=deps.clock(), data={"parent": "ABCD-1234"},
+                                 changes={"parent_ticket": "ABCD-1234"},
+                                 note="Sama dengan laporan Siti 0811-1111-1111")
+    deps.store.update(loaded, merged, [event])
+    for path in (f"/requests/{request_id}.xml", f"/requests/{request_id}.json?extensions=true",
+                 "/requests.json?extensions=true"):
+        answer = client.http.get(BASE + path)
+        assert answer.status_code == 200
+        body = answer.body.decode()
+        assert "0811" not in body and "Siti" not in body and "Sama dengan" not in body, path
+    [seen] = client.http.get(f"{BASE}/requests/{request_id}.json").json_body
+    assert seen["status_notes"] == "Duplikat" and seen["status"] == "closed"

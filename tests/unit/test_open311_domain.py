@@ -40,14 +40,50 @@ def test_status_maps_to_open_or_closed(status, expected):
 def test_a_request_carries_no_reporter_and_the_crm_status_in_notes():
     seen = view(extensions=True, changes={"status": Status.DUPLIKAT,
                                           "parent_ticket": "ABCD-1234",
-                                          "supporter_count": 3}, note="Sama")
+                                          "supporter_count": 3})
     assert "Siti" not in str(seen) and "6281298765432" not in str(seen)
-    assert seen["status"] == "closed" and seen["status_notes"] == "Duplikat: Sama"
+    assert seen["status"] == "closed" and seen["status_notes"] == "Duplikat"
     assert seen["extended_attributes"]["duplicate_parent"] == "ABCD-1234"
     assert seen["extended_attributes"]["supporters"] == 3
     assert "extended_attributes" not in view(extensions=False)
     assert seen["requested_datetime"] == "2026-11-28T10:00:00+07:00"
     assert seen["expected_datetime"] is None  # closed: nothing more is expected
+
+
+def test_an_estimate_made_before_closing_is_not_expected_any_more():
+    ews = NOW + timedelta(days=20)
+    closed = view(changes={"status": Status.SELESAI, "ews_at": ews, "finish_due": ews})
+    assert closed["expected_datetime"] is None
+    working = view(changes={"status": Status.PROSES, "ews_at": ews, "finish_due": ews,
+                            "first_action_at": NOW})
+    assert working["expected_datetime"] == "2026-12-18T10:00:00+07:00"
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"end_date": "0001-01-01T00:00:00+07:00"}, "between the years"),
+    ({"end_date": "0001-01-05T00:00:00Z"}, "between the years"),
+    ({"start_date": "9999-12-31T23:00:00-07:00"}, "between the years"),
+    ({"page": "\u00b2"}, "page must be a whole number"),
+    ({"page_size": "\u0663"}, "page_size must be a whole number"),  # Arabic-Indic 3
+    ({"page": "51", "page_size": "200"}, "at most 10000 requests may come before"),
+])
+def test_out_of_range_dates_odd_digits_and_deep_pages_are_400(params, fragment):
+    with pytest.raises(o311.Open311Error) as refused:
+        o311.parse_request_query(params, registry().categories, NOW)
+    assert refused.value.status == 400 and fragment in refused.value.description
+
+
+def test_ids_ignore_the_other_filters_and_are_listed_once():
+    query = o311.parse_request_query(
+        {"service_request_id": "K7Q4-M9XD, K7Q4-M9XD ,ZZZZ-ZZZZ", "start_date": "bad",
+         "status": "nonsense", "extensions": "true"}, registry().categories, NOW)
+    assert query.ids == ("K7Q4-M9XD", "ZZZZ-ZZZZ") and query.extensions
+
+
+def test_a_start_still_to_come_is_an_empty_window_not_an_error():
+    query = o311.parse_request_query({"start_date": "2026-12-27T00:00:00Z"},
+                                     registry().categories, NOW)
+    assert query.start == query.end == datetime(2026, 12, 27, tzinfo=UTC)
 
 
 def test_the_window_defaults_to_90_days_and_may_not_be_longer():
@@ -112,3 +148,12 @@ def test_intake_payload_maps_the_open311_fields():
     assert payload == {"category": "sampah", "description": "x", "lat": "-6.1",
                        "lon": "106.8", "address": "Jl. A", "kelurahan_code": "31.71.01.1001",
                        "name": "Siti R"}
+
+
+def test_reopening_drops_the_old_estimate():
+    from chalicelib.domain.workflow import reopen_changes
+
+    done = report(status=Status.SELESAI, ews_at=NOW + timedelta(days=20), rating=2)
+    changes = reopen_changes(done, SlaPolicy(), NOW + timedelta(days=21))
+    assert changes["ews_at"] is None and changes["rating"] is None
+    assert changes["finish_due"] > NOW + timedelta(days=21)
