@@ -122,6 +122,22 @@ SCHEMAS: dict[str, Schema] = {
                    alerts={"type": "array", "items": STR}),
     "Login": obj(("username", "password"), username={"type": "string", "maxLength": 256},
                  password={"type": "string", "maxLength": 256}),
+    "NewPasswordRequired": {
+        "allOf": [ref("Error"), obj(("session", "username"), error={
+            "const": "kata_sandi_baru_diperlukan"}, session=STR, username=STR)],
+        "description": "First sign-in: the password was the temporary one from the "
+                       "invitation email. Send `username` and `session` (valid a few "
+                       "minutes) with a new password to /auth/new-password."},
+    "NewPassword": {**obj(("username", "session", "new_password"),
+                          username={"type": "string", "maxLength": 256},
+                          session={"type": "string", "maxLength": 2048},
+                          new_password={"type": "string", "maxLength": 256},
+                          new_password_repeat={"type": "string", "maxLength": 256}),
+                    "description": "The login's 409 `username` and `session`, and the new "
+                                   "password: at least 12 characters with an upper-case "
+                                   "letter, a lower-case letter and a number (the user "
+                                   "pool's policy). `new_password_repeat`, if sent, must "
+                                   "equal `new_password`."},
     "Tokens": obj(("id_token", "access_token", "expires_in", "officer"), id_token=STR,
                   access_token=STR, refresh_token=nullable(STR), expires_in=INT,
                   token_type=STR, officer=ref("Officer")),
@@ -322,8 +338,21 @@ def _paths() -> dict[str, Any]:
                         query("category", "Category id")],
             operation_id="nearbyReports", security=[])},
         "/auth/login": {"post": operation(
-            "Officer sign-in (Cognito)", "officer", {"200": answer("Tokens", ref("Tokens"))},
+            "Officer sign-in (Cognito)", "officer", {
+                "200": answer("Tokens", ref("Tokens")),
+                "401": answer("Wrong username or password", ref("Error")),
+                "409": answer("First sign-in: the temporary password was right; choose a "
+                              "new one with /auth/new-password", ref("NewPasswordRequired")),
+                "429": answer("Too many failed attempts (see Retry-After)", ref("Error"))},
             body=json_body(ref("Login")), operation_id="login", security=[])},
+        "/auth/new-password": {"post": operation(
+            "First sign-in: replace the temporary password, then sign in", "officer", {
+                "200": answer("Tokens", ref("Tokens")),
+                "400": answer("A missing field, a mismatched repeat, or a password the "
+                              "policy refuses (field `new_password`)", ref("Error")),
+                "401": answer("The session expired or is invalid: sign in again with the "
+                              "temporary password", ref("Error"))},
+            body=json_body(ref("NewPassword")), operation_id="newPassword", security=[])},
         "/officer/reports": {"get": operation(
             "The officer's queue, by deadline", "officer",
             {"200": answer("One page", ref("QueuePage"))},

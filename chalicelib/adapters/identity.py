@@ -19,12 +19,52 @@ import requests
 JWKS_REFRESH_SECONDS = 60  # an unknown key id refetches the keys at most this often
 
 
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+SESSION_LENGTHS = (20, 2048)  # a challenge session's shortest and longest (Cognito API)
+
+
 class LoginFailed(Exception):
     """Wrong username or password: deliberately the same for an unknown user."""
 
 
+class NewPasswordRequired(Exception):
+    """The password was right but temporary (an invited account, FORCE_CHANGE_PASSWORD).
+
+    `session` is Cognito's challenge session: for a few minutes it lets whoever holds it
+    set the account's password, so it is kept out of the message (and of any log line
+    or traceback that prints the exception). `username` is the one the answer must
+    name (Cognito's USER_ID_FOR_SRP: the account's username even if an alias signed in).
+    """
+
+    def __init__(self, session: str, username: str) -> None:
+        super().__init__(NEW_PASSWORD_REQUIRED)
+        self.session, self.username = session, username
+
+
+class PasswordRejected(Exception):
+    """The new password breaks the pool's password policy."""
+
+
+class ChallengeExpired(Exception):
+    """The challenge session is unknown, already used, expired, or not this user's."""
+
+
+class UnsupportedChallenge(Exception):
+    """Cognito asks for a step this app does not implement (e.g. MFA setup)."""
+
+
 class InvalidToken(Exception):
     pass
+
+
+def _tokens(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id_token": result["IdToken"],
+        "access_token": result["AccessToken"],
+        "refresh_token": result.get("RefreshToken"),
+        "expires_in": result["ExpiresIn"],
+        "token_type": result.get("TokenType", "Bearer"),
+    }
 
 
 class CognitoIdentity:
@@ -50,15 +90,40 @@ class CognitoIdentity:
                 self._client.exceptions.UserNotFoundException) as exc:
             raise LoginFailed() from exc
         result = answer.get("AuthenticationResult")
-        if not result:  # a challenge (e.g. a new password) is not supported by this API
-            raise LoginFailed()
-        return {
-            "id_token": result["IdToken"],
-            "access_token": result["AccessToken"],
-            "refresh_token": result.get("RefreshToken"),
-            "expires_in": result["ExpiresIn"],
-            "token_type": result.get("TokenType", "Bearer"),
-        }
+        if result:
+            return _tokens(result)
+        if answer.get("ChallengeName") == NEW_PASSWORD_REQUIRED and answer.get("Session"):
+            asked = answer.get("ChallengeParameters") or {}
+            raise NewPasswordRequired(answer["Session"], asked.get("USER_ID_FOR_SRP")
+                                      or asked.get("USERNAME") or username)
+        # Any other challenge (MFA...) is not supported: the pool enables none.
+        raise LoginFailed()
+
+    def set_new_password(self, username: str, session: str,
+                         new_password: str) -> dict[str, Any]:
+        """Answer NEW_PASSWORD_REQUIRED: the account gets `new_password` and signs in."""
+        if not SESSION_LENGTHS[0] <= len(session) <= SESSION_LENGTHS[1]:
+            raise ChallengeExpired()  # cannot be Cognito's (botocore would refuse to send it)
+        errors = self._client.exceptions
+        try:
+            answer = self._client.respond_to_auth_challenge(
+                ClientId=self._client_id, ChallengeName=NEW_PASSWORD_REQUIRED, Session=session,
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password})
+        except errors.InvalidPasswordException:
+            raise PasswordRejected() from None
+        # AWS refuses an expired, used or foreign session with NotAuthorizedException
+        # ("Invalid session for the user"); moto with ResourceNotFoundException (no such
+        # session; in AWS that one means an unknown app client, which InitiateAuth would
+        # have refused first) or UserNotFoundException for a username it does not know.
+        # `from None`: moto's message is the session itself, never to reach a log.
+        except (errors.NotAuthorizedException, errors.ExpiredCodeException,
+                errors.CodeMismatchException, errors.UserNotFoundException,
+                errors.ResourceNotFoundException):
+            raise ChallengeExpired() from None
+        result = answer.get("AuthenticationResult")
+        if not result:
+            raise UnsupportedChallenge(answer.get("ChallengeName") or "?")
+        return _tokens(result)
 
     def _signing_key(self, kid: str) -> Any:
         with self._lock:

@@ -6,6 +6,7 @@ The HTTP layer maps `kind` to a status code; the domain never speaks HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class DomainError(Exception):
     message_id: str
     message_en: str
     problems: list[FieldProblem] = field(default_factory=list)
+    # More fields the caller needs to act on the refusal (e.g. a sign-in challenge's
+    # session), added to the answer's body. Out of repr: they may be secrets.
+    details: dict[str, Any] = field(default_factory=dict, repr=False)
 
     kind = "invalid"
 

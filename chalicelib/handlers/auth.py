@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.handlers.http import api, json_response, read_body
 from chalicelib.handlers.session import session_authorization
-from chalicelib.services.auth import authenticate, login
+from chalicelib.services.auth import authenticate, login, set_new_password
 from chalicelib.services.deps import default_deps
 
 bp = Blueprint(__name__)
@@ -20,6 +20,13 @@ bp = Blueprint(__name__)
 @api
 def sign_in() -> Response:
     return json_response(login(default_deps(), read_body(bp.current_request)))
+
+
+@bp.route("/auth/new-password", methods=["POST"], content_types=["application/json"])
+@api
+def choose_new_password() -> Response:
+    """First sign-in: the `session` of the login's 409 and a new password -> tokens."""
+    return json_response(set_new_password(default_deps(), read_body(bp.current_request)))
 
 
 def officer_route(blueprint: Blueprint) -> Callable[..., Callable[..., Response]]:

@@ -42,7 +42,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def problem(status: int, code: str, message_id: str, message_en: str,
             errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None,
+            details: dict[str, Any] | None = None) -> Response:
     body: dict[str, Any] = {
         "error": code,
         "message": f"{message_id} / {message_en}",
@@ -51,6 +52,8 @@ def problem(status: int, code: str, message_id: str, message_en: str,
     }
     if errors:
         body["errors"] = errors
+    # Extra fields never replace the standard ones.
+    body.update({k: v for k, v in (details or {}).items() if k not in body})
     return json_response(body, status, headers)
 
 
@@ -103,7 +106,7 @@ def api(view: Callable[..., Response]) -> Callable[..., Response]:
             if getattr(exc, "retry_after_seconds", 0):
                 headers["Retry-After"] = str(exc.retry_after_seconds)
             return problem(_STATUS_BY_KIND.get(exc.kind, 400), exc.code, exc.message_id,
-                           exc.message_en, errors or None, headers)
+                           exc.message_en, errors or None, headers, exc.details)
         except StoreUnavailable as exc:
             log.warning("store unavailable", exc_info=True)
             retry = {"Retry-After": str(StoreUnavailable.retry_after_seconds)}

@@ -15,14 +15,20 @@ from urllib.parse import parse_qs, quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.errors import DomainError, Unauthenticated
+from chalicelib.domain import password_policy
+from chalicelib.domain.errors import DomainError, Unauthenticated, ValidationFailed
 from chalicelib.domain.status import Status
 from chalicelib.handlers import session
 from chalicelib.handlers.http import _STATUS_BY_KIND
 from chalicelib.handlers.session import form_value
 from chalicelib.handlers.web import Page, current_path, handle_errors, make_page, web_page
 from chalicelib.services import officer_work
-from chalicelib.services.auth import authenticate, login
+from chalicelib.services.auth import (
+    NewPasswordRequired,
+    authenticate,
+    login,
+    set_new_password,
+)
 
 bp = Blueprint(__name__)
 page_route = web_page(bp)
@@ -86,14 +92,47 @@ def officer_page(view: Callable[..., Response]) -> Callable[..., Response]:
 
 # -- sign-in -------------------------------------------------------------------------------
 
-def _sign_in_page(page: Page, status: int = 200, message: str | None = None,
-                  username: str = "") -> Response:
+def _pre_session(page: Page) -> str:
+    """A fresh pre-session nonce in its cookie: the sign-in forms' CSRF proof."""
     nonce = session.new_pre_session()
     page.set_cookies.append(session.set_cookie(page.settings, session.PRE_SESSION, nonce,
                                                session.PRE_SESSION_SECONDS))
+    # Also answered to POSTs, whose paths have no GET: the language toggle leads here.
+    page.toggle_path = "/petugas"
+    return nonce
+
+
+def _sign_in_page(page: Page, status: int = 200, message: str | None = None,
+                  username: str = "", target: str | None = None) -> Response:
+    nonce = _pre_session(page)
     return page.render("petugas_masuk.html", status, login_csrf=session.login_csrf(
-        page.settings, nonce), next=safe_next(page.query.get("next")), message=message,
-        username=username)
+        page.settings, nonce), next=safe_next(target or page.query.get("next")),
+        message=message, username=username)
+
+
+def _new_password_page(page: Page, username: str, challenge_session: str,
+                       target: str | None, status: int = 200, message: str | None = None,
+                       problems: list[str] | None = None) -> Response:
+    """First sign-in: the form that replaces the temporary password.
+
+    Cognito's challenge session rides in a hidden field; the form's CSRF token binds it
+    and the username to this browser's pre-session (see session.py).
+    """
+    nonce = _pre_session(page)
+    return page.render(
+        "petugas_kata_sandi_baru.html", status,
+        form_csrf=session.new_password_csrf(page.settings, nonce, username, challenge_session),
+        username=username, challenge_session=challenge_session, next=safe_next(target),
+        message=message, problems=problems or [],
+        policy=page.t.pick(password_policy.POLICY_ID, password_policy.POLICY_EN),
+        min_length=password_policy.MIN_LENGTH, max_length=password_policy.MAX_LENGTH)
+
+
+def _signed_in(page: Page, answer: dict[str, Any], target: str | None) -> Response:
+    page.set_cookies.append(session.set_cookie(
+        page.settings, session.SESSION, answer["id_token"], int(answer["expires_in"])))
+    page.set_cookies.append(session.clear_cookie(page.settings, session.PRE_SESSION))
+    return page.redirect(safe_next(target))
 
 
 @bp.route("/petugas", methods=["GET"])
@@ -107,20 +146,51 @@ def sign_in_page(page: Page) -> Response:
 @page_route
 def sign_in_submit(page: Page) -> Response:
     form = _form(page)
+    target = form_value(form, "next")
     nonce = session.read_cookie(page.request, page.settings, session.PRE_SESSION)
     if not session.login_csrf_ok(page.settings, nonce, form_value(form, "csrf")):
-        return _sign_in_page(page, 403, page.t("masuk.kedaluwarsa"))
+        return _sign_in_page(page, 403, page.t("masuk.kedaluwarsa"), target=target)
     username = (form_value(form, "username") or "").strip()
     try:
         answer = login(page.deps, {"username": username,
                                    "password": form_value(form, "password") or ""})
+    except NewPasswordRequired as exc:  # the temporary password from the invitation
+        return _new_password_page(page, exc.details["username"], exc.details["session"],
+                                  target)
     except DomainError as exc:
         message = page.t.pick(exc.message_id, exc.message_en)
-        return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400), message, username)
-    page.set_cookies.append(session.set_cookie(
-        page.settings, session.SESSION, answer["id_token"], int(answer["expires_in"])))
-    page.set_cookies.append(session.clear_cookie(page.settings, session.PRE_SESSION))
-    return page.redirect(safe_next(form_value(form, "next")))
+        return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400), message, username,
+                             target)
+    return _signed_in(page, answer, target)
+
+
+@bp.route("/petugas/kata-sandi-baru", methods=["POST"],
+          content_types=["application/x-www-form-urlencoded"])
+@page_route
+def new_password_submit(page: Page) -> Response:
+    form = _form(page)
+    target = form_value(form, "next")
+    username = form_value(form, "username") or ""
+    challenge_session = form_value(form, "session") or ""
+    nonce = session.read_cookie(page.request, page.settings, session.PRE_SESSION)
+    if not session.new_password_csrf_ok(page.settings, nonce, username, challenge_session,
+                                        form_value(form, "csrf")):
+        return _sign_in_page(page, 403, page.t("masuk.kedaluwarsa"), username, target)
+    try:
+        answer = set_new_password(page.deps, {
+            "username": username, "session": challenge_session,
+            "new_password": form_value(form, "new_password") or "",
+            "new_password_repeat": form_value(form, "new_password_repeat") or ""})
+    except ValidationFailed as exc:  # a mismatched repeat, the policy: this form again
+        message = page.t.pick(exc.message_id, exc.message_en)
+        problems = [page.t.pick(p.message_id, p.message_en) for p in exc.problems]
+        return _new_password_page(page, username, challenge_session, target, 400, message,
+                                  [p for p in problems if p != message])
+    except DomainError as exc:  # the challenge expired (401), an incomplete account (403)
+        message = page.t.pick(exc.message_id, exc.message_en)
+        return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400), message, username,
+                             target)
+    return _signed_in(page, answer, target)
 
 
 @bp.route("/petugas/keluar", methods=["POST"],

@@ -16,6 +16,9 @@ served over HTTPS.
 
 The sign-in form itself is protected against login CSRF (an attacker signing the
 victim into the attacker's account) with a pre-session nonce cookie and its HMAC.
+The first-sign-in form (a new password in place of the temporary one) carries the
+Cognito challenge session and the username in hidden fields; its CSRF token is the
+HMAC of the pre-session nonce together with both, so neither can be swapped either.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping
 
@@ -105,6 +109,20 @@ def login_csrf_ok(settings: Settings, nonce: str | None, presented: str | None) 
     if not nonce or not presented:
         return False
     return hmac.compare_digest(login_csrf(settings, nonce).encode(), presented.encode())
+
+
+def new_password_csrf(settings: Settings, nonce: str, username: str,
+                      challenge_session: str) -> str:
+    bound = hashlib.sha256(json.dumps([nonce, username, challenge_session]).encode()).hexdigest()
+    return _mac(settings.token_secret, "new-password", bound)
+
+
+def new_password_csrf_ok(settings: Settings, nonce: str | None, username: str,
+                         challenge_session: str, presented: str | None) -> bool:
+    if not nonce or not presented:
+        return False
+    expected = new_password_csrf(settings, nonce, username, challenge_session)
+    return hmac.compare_digest(expected.encode(), presented.encode())
 
 
 def session_authorization(request: Request, settings: Settings) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.adapters import identity as cognito
 from chalicelib.adapters.identity import InvalidToken, LoginFailed
+from chalicelib.domain import password_policy
 from chalicelib.domain.errors import (
     DomainError,
     FieldProblem,
@@ -20,6 +22,26 @@ from chalicelib.services.deps import Deps
 
 class SignInUnavailable(DomainError):
     kind = "unavailable"
+
+
+class NewPasswordRequired(DomainError):
+    """The temporary password from the invitation was right: now choose a new one.
+
+    Answered 409, not 401: the credentials were right, so a client must not show
+    "wrong password" (which is what it does with a 401 from /auth/login), and the
+    login guard counts no failure. The request is fine too (not 400); what stands in
+    the way is the account's state (FORCE_CHANGE_PASSWORD), which the client resolves
+    with POST /auth/new-password and the `session` of this answer: a conflict with the
+    current state of the resource, with the means to resolve it in the body.
+    """
+
+    kind = "conflict"
+
+
+# Cognito's limits: usernames up to 128 characters (256 accepted here, as at login),
+# challenge sessions up to 2048.
+MAX_USERNAME = 256
+MAX_SESSION = 2048
 
 
 def _identity(deps: Deps):
@@ -62,10 +84,84 @@ def login(deps: Deps, payload: Any) -> dict[str, Any]:
             code="login_gagal",
             message_id="Nama pengguna atau kata sandi salah.",
             message_en="Wrong username or password.") from None
+    except cognito.NewPasswordRequired as challenge:
+        # The temporary password was right: no failure, and like any right password
+        # it clears the count. The session travels in `details`, kept out of repr.
+        if failures:
+            deps.login_guard.clear(username)
+        raise NewPasswordRequired(
+            code="kata_sandi_baru_diperlukan",
+            message_id="Masuk pertama: buat kata sandi baru.",
+            message_en="First sign-in: choose a new password.",
+            details={"session": challenge.session, "username": challenge.username}) from None
     if failures:
         deps.login_guard.clear(username)
+    return _signed_in(deps, identity, tokens)
+
+
+def _signed_in(deps: Deps, identity: cognito.CognitoIdentity,
+               tokens: dict[str, Any]) -> dict[str, Any]:
     officer = officer_from_claims(deps, identity.verify(tokens["id_token"]))
     return {**tokens, "officer": officer.model_dump()}
+
+
+def _text_problems(payload: Mapping[str, Any], limits: dict[str, int]) -> list[FieldProblem]:
+    problems = []
+    for name, limit in limits.items():
+        value = payload.get(name)
+        if not isinstance(value, str) or not value:
+            problems.append(FieldProblem(name, f"Kolom '{name}' wajib diisi.",
+                                         f"Field '{name}' is required."))
+        elif len(value) > limit:
+            problems.append(FieldProblem(
+                name, f"Kolom '{name}' paling banyak {limit} karakter.",
+                f"Field '{name}' takes at most {limit} characters."))
+    return problems
+
+
+def set_new_password(deps: Deps, payload: Any) -> dict[str, Any]:
+    """First sign-in: replace the temporary password (the `session` of the 409 from
+    `login`) with the officer's own, then sign in as `login` does.
+
+    `new_password_repeat` is optional; when given it must equal `new_password`. The
+    password policy itself is Cognito's to judge (the pool's numbers, not a copy here
+    that could drift); its refusal names the policy on the field `new_password`.
+    """
+    if not isinstance(payload, Mapping):
+        payload = {}
+    problems = _text_problems(payload, {"username": MAX_USERNAME, "session": MAX_SESSION,
+                                        "new_password": password_policy.MAX_LENGTH})
+    repeat = payload.get("new_password_repeat")
+    if repeat is not None and repeat != payload.get("new_password"):
+        problems.append(FieldProblem(
+            "new_password_repeat",
+            "Kata sandi baru dan ulangannya tidak sama. Ketik keduanya lagi.",
+            "The new password and its repeat do not match. Type both again."))
+    if problems:
+        raise ValidationFailed.of(problems)
+    identity = _identity(deps)
+    try:
+        tokens = identity.set_new_password(payload["username"], payload["session"],
+                                           payload["new_password"])
+    except cognito.PasswordRejected:
+        raise ValidationFailed.of([FieldProblem(
+            "new_password", password_policy.POLICY_ID, password_policy.POLICY_EN)]) from None
+    except cognito.ChallengeExpired:
+        raise Unauthenticated(
+            code="sesi_kata_sandi_baru_tidak_sah",
+            message_id="Waktu untuk membuat kata sandi baru sudah habis atau sesinya tidak "
+                       "sah. Masuk lagi dengan kata sandi sementara dari email undangan.",
+            message_en="The time to choose a new password has run out, or its session is "
+                       "invalid. Sign in again with the temporary password from the "
+                       "invitation email.") from None
+    except cognito.UnsupportedChallenge:
+        raise SignInUnavailable(
+            code="langkah_masuk_tidak_didukung",
+            message_id="Akun ini meminta langkah masuk yang belum didukung aplikasi. "
+                       "Hubungi administrator.",
+            message_en="This account asks for a sign-in step the app does not support yet. "
+                       "Contact the administrator.") from None
+    return _signed_in(deps, identity, tokens)
 
 
 def officer_from_claims(deps: Deps, claims: Mapping[str, Any]) -> Officer:

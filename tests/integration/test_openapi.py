@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 
 from app import app
 from chalicelib.openapi import document, outside_document
+from tests.integration.test_first_sign_in import INVITED, NEW, TEMPORARY, WEAK, invite
 from tests.integration.test_officers_api import call, file_and_route, token_of
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -123,3 +124,25 @@ def test_real_answers_match_their_schemas(client):
                                             query="?period=2026-Q9"))
     check("/channels/balai-warga", "post",
           call(client, "post", "/channels/balai-warga", {"description": ""}))
+
+
+def test_first_sign_in_answers_match_their_schemas(client):
+    invite()
+    challenge = call(client, "post", "/auth/login", {"username": INVITED,
+                                                     "password": TEMPORARY})
+    assert challenge.status_code == 409
+    check("/auth/login", "post", challenge)
+    wrong = call(client, "post", "/auth/login", {"username": INVITED, "password": "salah"})
+    assert wrong.status_code == 401
+    check("/auth/login", "post", wrong)
+    body = {"username": INVITED, "session": challenge.json_body["session"]}
+    weak = call(client, "post", "/auth/new-password", {**body, "new_password": WEAK})
+    assert weak.status_code == 400
+    check("/auth/new-password", "post", weak)
+    expired = call(client, "post", "/auth/new-password",
+                   {**body, "session": "sesi-tidak-sah-0000", "new_password": NEW})
+    assert expired.status_code == 401
+    check("/auth/new-password", "post", expired)
+    done = call(client, "post", "/auth/new-password", {**body, "new_password": NEW})
+    assert done.status_code == 200
+    check("/auth/new-password", "post", done)

@@ -62,6 +62,21 @@ def test_login_csrf_needs_the_pre_session_nonce():
     assert not session.login_csrf_ok(config, "other", session.login_csrf(config, nonce))
 
 
+def test_the_new_password_form_binds_its_hidden_fields_to_the_pre_session():
+    config = settings()
+    nonce = session.new_pre_session()
+    token = session.new_password_csrf(config, nonce, "lurah.baru", "cognito-session")
+    assert session.new_password_csrf_ok(config, nonce, "lurah.baru", "cognito-session", token)
+    for nonce_, user, sess in ((session.new_pre_session(), "lurah.baru", "cognito-session"),
+                               (nonce, "lurah.gambir", "cognito-session"),
+                               (nonce, "lurah.baru", "another-session"),
+                               (None, "lurah.baru", "cognito-session")):
+        assert not session.new_password_csrf_ok(config, nonce_, user, sess, token)
+    assert not session.new_password_csrf_ok(config, nonce, "lurah.baru", "cognito-session", "ñ")
+    # not interchangeable with the sign-in form's token
+    assert not session.login_csrf_ok(config, nonce, token)
+
+
 def test_the_translator_fills_placeholders_and_fails_on_unknown_keys():
     t = Translator("en")
     assert t("antrian.sisa", waktu="5 min") == "5 min left"
