@@ -33,7 +33,10 @@ UNSIGNED = {"cognito-idp:InitiateAuth", "cognito-idp:RespondToAuthChallenge",
             "sts:GetCallerIdentity"}
 # Operations whose IAM action is not named like the operation.
 ACTIONS = {
-    "s3:HeadObject": ("s3:GetObject",),
+    # Without s3:ListBucket S3 answers 403, not 404, for a missing object, and the code
+    # tells "not there (yet)" by the 404 (boundaries not loaded, a photo not uploaded).
+    "s3:GetObject": ("s3:GetObject", "s3:ListBucket"),
+    "s3:HeadObject": ("s3:GetObject", "s3:ListBucket"),
     "s3:ListObjectsV2": ("s3:ListBucket",),
     "s3:HeadBucket": ("s3:ListBucket",),
     "s3:CopyObject": ("s3:GetObject", "s3:PutObject"),
