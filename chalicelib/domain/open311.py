@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.categories import Categories, Category
+from chalicelib.domain.contact_mask import mask_contacts
 from chalicelib.domain.report import Report
 from chalicelib.domain.sla import next_due
 from chalicelib.domain.status import OPEN_STATUSES, Status
@@ -80,7 +81,9 @@ def request_view(report: Report, *, categories: Categories, units: UnitDirectory
                  wilayah: Wilayah, extensions: bool = False) -> dict[str, Any]:
     """One report as an Open311 request.
 
-    `status_notes` is the CRM status, never the text of a history note: notes are
+    The description is the citizen's text with any phone number or email address they
+    typed into it hidden. `status_notes` is the CRM status, never the text of a history
+    note: notes are
     written for the reporter or between officers (a reopening citizen's own words, "same
     as Siti's report, 0811..."), and Open311 is public. `media_url` stays empty: photos
     are shown only with the reporter's tracking token or to officers (faces, house
@@ -96,7 +99,7 @@ def request_view(report: Report, *, categories: Categories, units: UnitDirectory
         "status_notes": str(report.status),
         "service_name": category.name if category else None,
         "service_code": category.id if category else None,
-        "description": report.description,
+        "description": mask_contacts(report.description),
         "agency_responsible": unit.name if unit else None,
         "service_notice": None,
         "requested_datetime": wib_iso(report.created_at),

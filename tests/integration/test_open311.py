@@ -223,3 +223,11 @@ def test_history_notes_never_reach_the_public_request(client, deps):
         assert "0811" not in body and "Siti" not in body and "Sama dengan" not in body, path
     [seen] = client.http.get(f"{BASE}/requests/{request_id}.json").json_body
     assert seen["status_notes"] == "Duplikat" and seen["status"] == "closed"
+
+
+def test_a_number_typed_into_the_description_is_hidden_from_the_public(client):
+    request_id = created_id(client, description="Pohon tumbang, hubungi saya 0812-9876-5432 "
+                                                "atau siti.r@example.id")
+    [seen] = client.http.get(f"{BASE}/requests/{request_id}.json").json_body
+    assert seen["description"] == ("Pohon tumbang, hubungi saya [kontak disembunyikan] atau "
+                                   "[kontak disembunyikan]")

@@ -52,7 +52,8 @@ class EmailSender:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             error = PermanentSendError if code in _PERMANENT else TemporarySendError
-            raise error(f"SES {code}: {exc}") from exc
+            # The code only: AWS's message may quote the citizen's address or number.
+            raise error(f"SES {code}") from exc
         except BotoCoreError as exc:
             raise TemporarySendError(str(exc)) from exc
         return answer["MessageId"]

@@ -32,7 +32,8 @@ class SmsSender:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             error = PermanentSendError if code in _PERMANENT else TemporarySendError
-            raise error(f"SNS {code}: {exc}") from exc
+            # The code only: AWS's message may quote the citizen's address or number.
+            raise error(f"SNS {code}") from exc
         except BotoCoreError as exc:
             raise TemporarySendError(str(exc)) from exc
         return answer["MessageId"]

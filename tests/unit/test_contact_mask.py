@@ -1,0 +1,42 @@
+"""Contacts typed into free text are hidden in public answers and log lines."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from chalicelib import log_redaction
+from chalicelib.domain.contact_mask import HIDDEN, mask_contacts
+
+
+@pytest.mark.parametrize("text", [
+    "hubungi saya 0812-3456-7890 ya", "WA +62 812 3456 7890", "6281234567890",
+    "telp (kantor) 021 345 6789", "0812.3456.789", "email Siti.R+crm@mail.example.co.id",
+])
+def test_contacts_are_hidden(text):
+    masked = mask_contacts(text)
+    assert HIDDEN in masked
+    assert "3456" not in masked and "@" not in masked
+
+
+@pytest.mark.parametrize("text", [
+    "Lampu mati di RT 05 RW 03 no. 12 sejak 3 hari", "tiket K7Q4-M9XD", "jam 19.30 WIB",
+    "koordinat -6.1754, 106.8272", "2026-11-28 lubang 30 cm", "",
+])
+def test_ordinary_text_is_left_alone(text):
+    assert mask_contacts(text) == text
+
+
+def test_log_records_are_masked_message_and_traceback(caplog):
+    log_redaction.install()
+    log = logging.getLogger("crm.test")
+    caplog.set_level(logging.INFO)
+    try:
+        raise RuntimeError("Email address is not verified: warga@example.id 0812-1111-2222")
+    except RuntimeError:
+        log.exception("kirim ke %s gagal", "warga@example.id")
+    log.info("nomor %s", "+6281211112222")
+    text = caplog.text
+    assert "warga@example.id" not in text and "1111" not in text and "+62812" not in text
+    assert text.count(HIDDEN) >= 4 and "RuntimeError" in text  # the traceback is kept
