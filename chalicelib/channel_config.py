@@ -25,12 +25,17 @@ fails closed (the webhook answers 503 and logs which variable is missing) instea
 accepting deliveries signed with a published default. In AWS the variable may hold a
 reference instead of the value: `arn:aws:secretsmanager:...` (Secrets Manager) or
 `ssm:/path/name` (SSM Parameter Store, SecureString decrypted); it is resolved once per
-container. Outbound tokens have no default anywhere, so no local run ever calls a real
-platform API: an unconfigured sender marks its message failed and logs why.
+container. Simpler, and what the deployed stacks do: CRM_PARAMETERS_PATH (`/crm-<stage>/`)
+names an SSM path whose parameters fill every variable the environment leaves unset, so
+`aws ssm put-parameter --name /crm-dev/CRM_SECRET_JAKI --type SecureString ...` configures
+a channel without a redeploy (new containers pick it up). Outbound tokens have no default
+anywhere, so no local run ever calls a real platform API: an unconfigured sender marks its
+message failed and logs why.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -40,6 +45,8 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
+log = logging.getLogger("crm.channels")
 
 LOCAL_STAGES = ("local", "test")
 DEFAULT_X_API = "https://api.x.com"
@@ -80,6 +87,45 @@ def _resolve_reference(reference: str, region: str, endpoint_url: str | None) ->
     return secrets.get_secret_value(SecretId=reference)["SecretString"]
 
 
+_parameter_cache: dict[tuple[str, str, str | None], dict[str, str]] = {}
+
+
+def path_parameters(path: str, region: str, endpoint_url: str | None) -> dict[str, str]:
+    """Every SSM parameter directly under `path` (SecureString decrypted), by its last
+    name segment: `/crm-dev/CRM_SECRET_JAKI` -> `CRM_SECRET_JAKI`. Read once per container
+    when it succeeds; a failure is not cached (the next call tries again) and reads as
+    no parameters, so a channel without its secret fails closed (503), as when unset."""
+    key = (path, region, endpoint_url)
+    if key in _parameter_cache:
+        return _parameter_cache[key]
+    ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
+    found: dict[str, str] = {}
+    try:
+        for page in ssm.get_paginator("get_parameters_by_path").paginate(
+                Path=path, Recursive=False, WithDecryption=True):
+            for parameter in page.get("Parameters", []):
+                found[parameter["Name"].rstrip("/").rpartition("/")[2]] = parameter["Value"]
+    except (ClientError, BotoCoreError) as exc:
+        log.error("channel settings under %s cannot be read: %s", path, exc)
+        return {}
+    _parameter_cache[key] = found
+    return found
+
+
+def settings_environment(region: str, endpoint_url: str | None,
+                         env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment, plus (for names it does not set) the parameters under
+    CRM_PARAMETERS_PATH: how a deployed stage gets its channel secrets, Open311 keys and
+    tokens without a redeploy (`aws ssm put-parameter --name /crm-<stage>/NAME ...`)."""
+    merged = dict(os.environ if env is None else env)
+    path = (merged.get("CRM_PARAMETERS_PATH") or "").strip()
+    if path:
+        for name, value in path_parameters(path, region, endpoint_url).items():
+            if not (merged.get(name) or "").strip():
+                merged[name] = value
+    return merged
+
+
 def _is_reference(value: str) -> bool:
     return value.startswith(("arn:aws:secretsmanager:", "ssm:"))
 
@@ -96,9 +142,10 @@ class ChannelConfig:
     def from_environment(cls, *, stage: str, region: str, endpoint_url: str | None,
                          sender_email: str, env: Mapping[str, str] | None = None
                          ) -> ChannelConfig:
-        """`stage` and the AWS settings come from the app's Settings, the rest from `env`."""
+        """`stage` and the AWS settings come from the app's Settings, the rest from `env`
+        and the stage's parameters (`settings_environment`)."""
         return cls(stage, region, endpoint_url, sender_email,
-                   dict(os.environ if env is None else env))
+                   settings_environment(region, endpoint_url, env))
 
     @property
     def local(self) -> bool:

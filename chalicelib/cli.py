@@ -90,6 +90,10 @@ def redrive_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def officers_load(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     config, deps = settings(), default_deps()
+    if config.stage == "local" and not config.endpoint_url:
+        # Officers would be subscribed to crm-local-unit-* topics in a real account.
+        parser.error("CRM_STAGE is 'local' but no AWS_ENDPOINT_URL is set: export "
+                     "CRM_STAGE=dev (or prod) for AWS, or use python -m infra.local crm ...")
     pool_id = args.pool_id or config.user_pool_id
     if not pool_id:
         parser.error("--pool-id (or CRM_USER_POOL_ID) is required")

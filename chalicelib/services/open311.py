@@ -1,10 +1,11 @@
 """Open311 GeoReport v2 use cases: services, requests (read and create), tokens.
 
-Creating needs an API key from CRM_OPEN311_API_KEYS (comma-separated). Stages `local`
-and `test` accept the documented key `crm-local-open311-key` when none is set; any other
-stage without keys refuses every POST (fails closed). Reports created here come in on
-the `open311` channel; the Open311 token of a request is its dedupe key on that channel,
-so `tokens/{token}` finds the ticket with one read.
+Creating needs an API key from CRM_OPEN311_API_KEYS (comma-separated; in AWS the SSM
+parameter /crm-<stage>/CRM_OPEN311_API_KEYS, see channel_config.settings_environment).
+Stages `local` and `test` accept the documented key `crm-local-open311-key` when none is
+set; any other stage without keys refuses every POST (fails closed). Reports created here
+come in on the `open311` channel; the Open311 token of a request is its dedupe key on that
+channel, so `tokens/{token}` finds the ticket with one read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.channel_config import settings_environment
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ticket import normalise_ticket
@@ -97,7 +99,9 @@ def list_requests(deps: Deps, params: Mapping[str, str]) -> RequestList:
 
 
 def create_request(deps: Deps, form: Mapping[str, str]) -> list[dict[str, Any]]:
-    if not key_accepted(form.get("api_key"), api_keys(deps.settings.stage)):
+    s = deps.settings
+    keys = api_keys(s.stage, settings_environment(s.region, s.endpoint_url))
+    if not key_accepted(form.get("api_key"), keys):
         raise o311.Open311Error(403, "api_key is missing or not valid")
     payload = o311.intake_payload(form)
     token = secrets.token_urlsafe(12)
