@@ -252,6 +252,13 @@ def test_invited_officers_get_their_temporary_password_and_where_to_sign_in(
         assert len(invite["SMSMessage"]) <= 140
 
 
+def test_raw_payloads_are_not_kept_longer_than_contact_on_reports() -> None:
+    from chalicelib.services.privacy import DEFAULT_RETENTION_DAYS
+
+    parameters = load_template(MERGE_TEMPLATE)["Parameters"]
+    assert parameters["RawArchiveRetentionDays"]["Default"] <= DEFAULT_RETENTION_DAYS
+
+
 # -- (e) the policies ---------------------------------------------------------------------
 
 def policy_files(stage: str) -> list[Path]:
