@@ -73,8 +73,24 @@ class Notifier:
 
     # -- directory side: the topics and who is subscribed -------------------
 
+    @property
+    def topic_key(self) -> str | None:
+        """The KMS key unit topics are encrypted with: the stage's own (alias/crm-<stage>,
+        made by the stack) in AWS; none locally, where moto has no such key."""
+        return None if self._stage in ("local", "test") else f"alias/crm-{self._stage}"
+
     def ensure_unit_topic(self, unit_code: str) -> str:
-        return self._sns.create_topic(Name=unit_topic_name(self._stage, unit_code))["TopicArn"]
+        """The unit's alert topic, created if missing and encrypted at rest (it carries the
+        complaint's text and place). An older unencrypted topic is encrypted in place:
+        CreateTopic refuses other attributes for a topic that exists."""
+        arn = self._sns.create_topic(Name=unit_topic_name(self._stage, unit_code))["TopicArn"]
+        key = self.topic_key
+        if key is not None:
+            current = self._sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+            if current.get("KmsMasterKeyId") != key:
+                self._sns.set_topic_attributes(TopicArn=arn, AttributeName="KmsMasterKeyId",
+                                               AttributeValue=key)
+        return arn
 
     def subscribe(self, topic_arn: str, protocol: str, endpoint: str) -> None:
         self._sns.subscribe(TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint,

@@ -39,9 +39,12 @@ POLICY_DIR = ROOT / ".chalice"
 # - SMS to a phone number has no ARN; IAM accepts only "*" for it.
 # - SES sends "from" an identity (domain or address) verified in the account; its name is
 #   the city's mail domain, not ours.
+# - The stage's KMS key has a generated id; it is named by its alias in a condition, and
+#   only for use through SNS (publishing to the encrypted unit topics).
 UNNAMEABLE = {
     "SmsToPhoneNumbers": ["*"],
     "EmailFromVerifiedIdentities": [f"arn:aws:ses:{REGION}:*:identity/*"],
+    "UnitTopicKey": [f"arn:aws:kms:{REGION}:*:key/*"],
 }
 
 
@@ -289,6 +292,12 @@ def test_policy_names_only_its_stage(path: Path) -> None:
         resources = as_list(statement["Resource"])
         if statement.get("Sid") in UNNAMEABLE:
             assert resources == UNNAMEABLE[statement["Sid"]]
+            if statement["Sid"] == "UnitTopicKey":
+                condition = statement["Condition"]
+                assert condition["ForAnyValue:StringEquals"] == {
+                    "kms:ResourceAliases": f"alias/crm-{stage}"}
+                assert condition["StringEquals"] == {
+                    "kms:ViaService": f"sns.{REGION}.amazonaws.com"}
             continue
         for resource in resources:
             arn, partition, service, region, _account, name = resource.split(":", 5)

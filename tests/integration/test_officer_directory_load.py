@@ -109,3 +109,20 @@ def test_the_cli_loads_a_file_and_refuses_a_bad_one_whole(deps, pool, tmp_path, 
     assert "Baris 3" in err and "Row 3" in err and "not loaded" in err
     assert [u["Username"] for u in client.list_users(UserPoolId=pool_id)["Users"]] == [
         "petugas.baru"]  # the good row of the bad file was not loaded either
+
+
+def test_unit_topics_of_a_deployed_stage_are_encrypted_with_its_key(aws):
+    from chalicelib.adapters.notify import Notifier
+
+    sns = boto3.client("sns")
+    deployed = Notifier("dev", "ap-southeast-3", "no-reply@jakarta.go.id")
+    plain = sns.create_topic(Name="crm-dev-unit-31-71-01-1001")["TopicArn"]  # an older one
+    assert deployed.ensure_unit_topic(GAMBIR) == plain
+    attributes = sns.get_topic_attributes(TopicArn=plain)["Attributes"]
+    assert attributes["KmsMasterKeyId"] == "alias/crm-dev"
+    fresh = deployed.ensure_unit_topic(MENTENG)
+    assert sns.get_topic_attributes(TopicArn=fresh)["Attributes"]["KmsMasterKeyId"] == (
+        "alias/crm-dev")
+    local = Notifier("local", "ap-southeast-3", "no-reply@jakarta.go.id")
+    topic = local.ensure_unit_topic(GAMBIR)
+    assert "KmsMasterKeyId" not in sns.get_topic_attributes(TopicArn=topic)["Attributes"]
