@@ -78,9 +78,10 @@ FUNCTION_CHECKOV_SKIPS = {
 # lives here, keyed by the statement's Sid, and lands in the Metadata of each role using it.
 STATEMENT_CHECKOV_SKIPS = {
     "SmsToPhoneNumbers": ("CKV_AWS_111", (
-        "sns:Publish to a phone number has no resource ARN, so IAM only accepts Resource "
-        "'*' for direct SMS (topics are granted separately, by name). The messages are "
-        "citizens' one-segment notices; SNS spend limits cap abuse.")),
+        "sns:Publish to a phone number has no resource ARN, so the statement allows "
+        "everything but SNS ARNs (NotResource arn:aws:sns:*:*:*): phone numbers only, no "
+        "topic or push endpoint (topics are granted separately, by name). The messages "
+        "are citizens' one-segment notices; SNS spend limits cap abuse.")),
 }
 DLQ_SKIP_REASONS = {
     "Api": ("Invoked synchronously (API Gateway, or a direct call): a failure is answered "

@@ -41,8 +41,9 @@ POLICY_DIR = ROOT / ".chalice"
 #   the city's mail domain, not ours.
 # - The stage's KMS key has a generated id; it is named by its alias in a condition, and
 #   only for use through SNS (publishing to the encrypted unit topics).
+# - SMS to a phone number: everything but an SNS ARN (so no topic, no push endpoint).
+SMS_ONLY = "arn:aws:sns:*:*:*"
 UNNAMEABLE = {
-    "SmsToPhoneNumbers": ["*"],
     "EmailFromVerifiedIdentities": [f"arn:aws:ses:{REGION}:*:identity/*"],
     "UnitTopicKey": [f"arn:aws:kms:{REGION}:*:key/*"],
 }
@@ -274,9 +275,10 @@ def statements(path: Path) -> list[dict[str, Any]]:
 
 
 def grants(path: Path) -> set[tuple[str, str, str]]:
-    return {(action, resource, json.dumps(s.get("Condition"), sort_keys=True))
+    return {(action, resource if "Resource" in s else f"not {resource}",
+             json.dumps(s.get("Condition"), sort_keys=True))
             for s in statements(path) for action in as_list(s["Action"])
-            for resource in as_list(s["Resource"])}
+            for resource in as_list(s.get("Resource", s.get("NotResource")))}
 
 
 @pytest.mark.parametrize("path", [p for stage in STAGES for p in policy_files(stage)],
@@ -287,6 +289,10 @@ def test_policy_names_only_its_stage(path: Path) -> None:
                        r"(?:$|[-/:])")
     for statement in statements(path):
         assert statement["Effect"] == "Allow" and "NotAction" not in statement
+        if statement.get("Sid") == "SmsToPhoneNumbers":
+            assert statement == {"Sid": "SmsToPhoneNumbers", "Effect": "Allow",
+                                 "Action": ["sns:Publish"], "NotResource": SMS_ONLY}
+            continue
         assert "NotResource" not in statement
         assert not [a for a in as_list(statement["Action"]) if "*" in a], statement
         resources = as_list(statement["Resource"])
