@@ -3,7 +3,8 @@ sees it: reporter contact must never reach CloudWatch Logs, and AWS error messag
 addresses ("Email address is not verified: warga@..."), tracebacks included.
 
 Installed once per process (app.py) as the log record factory, so it covers the Lambda
-runtime's handler, the local stack's and pytest's alike.
+runtime's handler, the local stack's and pytest's alike. It masks the app's own loggers
+(`crm`, Chalice's app logger, and `crm.*`) and any record carrying an exception.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def install() -> None:
 
     def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
+        if not (record.name == "crm" or record.name.startswith("crm.") or record.exc_info):
+            # Other libraries' lines (the local server's access log, botocore's INFO) carry
+            # no reporter contact unless they carry an exception, which is masked below.
+            return record
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: let the handler report it as usual
