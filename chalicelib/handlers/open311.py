@@ -117,16 +117,34 @@ def collection(name: str) -> Response:
     return _guarded(_suffix(name), build)
 
 
-@bp.route(BASE + "/{name}", methods=["POST"],
-          content_types=["application/x-www-form-urlencoded"])
+FORM = "application/x-www-form-urlencoded"
+# Bodies a client may wrongly send: accepted by the route only to be refused in Open311's
+# error form (Chalice would answer its own 415 body, which Open311 clients cannot read).
+OTHER_BODIES = ["application/json", "text/xml", "application/xml", "text/plain",
+                "multipart/form-data"]
+
+
+@bp.route(BASE + "/{name}", methods=["POST"], content_types=[FORM, *OTHER_BODIES])
 def create(name: str) -> Response:
     def build() -> Response:
         _, form = _format_of(name, "requests")
+        content_type = (bp.current_request.headers.get("content-type") or "").split(";")[0]
+        if content_type.strip().lower() != FORM:
+            raise o311.Open311Error(400, f"POST {name} takes a form-encoded body "
+                                         f"(Content-Type: {FORM})")
         fields = {k: str(v) for k, v in read_body(bp.current_request).items()}
         return _answer(form, "service_requests", service.create_request(default_deps(), fields),
                        201)
 
     return _guarded(_suffix(name), build)
+
+
+@bp.route(BASE + "/{name}", methods=["PUT", "PATCH", "DELETE"])
+def not_allowed(name: str) -> Response:
+    method = bp.current_request.method
+    return _answer(_suffix(name), "errors", [
+        {"code": 405, "description": f"{method} is not supported here: GET, or POST requests"}],
+        405, {"Allow": "GET, POST"})
 
 
 @bp.route(BASE + "/services/{name}", methods=["GET"])

@@ -231,3 +231,19 @@ def test_a_number_typed_into_the_description_is_hidden_from_the_public(client):
     [seen] = client.http.get(f"{BASE}/requests/{request_id}.json").json_body
     assert seen["description"] == ("Pohon tumbang, hubungi saya [kontak disembunyikan] atau "
                                    "[kontak disembunyikan]")
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/xml",
+                                          "multipart/form-data; boundary=x"])
+def test_a_post_that_is_not_a_form_is_refused_in_open311_form(client, content_type):
+    answer = client.http.post(f"{BASE}/requests.xml", headers={"Content-Type": content_type},
+                              body='{"api_key": "x"}')
+    assert answer.status_code == 400
+    assert xml(answer).find("error/description").text.startswith("POST requests.xml takes")
+
+
+def test_other_methods_are_405_in_open311_form(client):
+    answer = client.http.put(f"{BASE}/requests.json", body="")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "GET, POST"
+    assert answer.json_body == [{"code": 405, "description":
+                                 "PUT is not supported here: GET, or POST requests"}]
