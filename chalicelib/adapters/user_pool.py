@@ -6,6 +6,8 @@ attributes `role` and `unit`, USER_PASSWORD_AUTH client) must match this one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -78,10 +80,25 @@ def update_officer(client: Any, pool_id: str, officer: Officer) -> None:
                                         UserAttributes=_attributes(officer))
 
 
-def officer_attributes(client: Any, pool_id: str, username: str) -> dict[str, str] | None:
-    """The account's attributes (`custom:unit`, `email`...), or None if there is none."""
+@dataclass(frozen=True)
+class OfficerAccount:
+    attributes: dict[str, str]  # `custom:unit`, `email`, ...
+    status: str  # CONFIRMED, FORCE_CHANGE_PASSWORD (invited, not signed in yet), ...
+    last_modified: datetime  # for an invitation: when it was (re)sent
+
+
+def officer_account(client: Any, pool_id: str, username: str) -> OfficerAccount | None:
+    """The account as Cognito has it, or None if there is none."""
     try:
         user = client.admin_get_user(UserPoolId=pool_id, Username=username)
     except client.exceptions.UserNotFoundException:
         return None
-    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    return OfficerAccount({a["Name"]: a["Value"] for a in user.get("UserAttributes", [])},
+                          user.get("UserStatus", ""), user["UserLastModifiedDate"])
+
+
+def reinvite_officer(client: Any, pool_id: str, username: str) -> None:
+    """Mail a new temporary password to an officer who never signed in: Cognito refuses
+    the first one once it expires (TemporaryPasswordValidityDays)."""
+    client.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="RESEND",
+                             DesiredDeliveryMediums=["EMAIL"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.adapters.user_pool import (
     create_officer,
     invite_officer,
-    officer_attributes,
+    officer_account,
+    reinvite_officer,
     update_officer,
 )
 from chalicelib.domain.officers import Officer
@@ -39,11 +41,16 @@ class DirectoryLoad:
 
     invited: list[str] = field(default_factory=list)  # new accounts, invitation mailed
     updated: list[str] = field(default_factory=list)  # existing accounts brought in line
+    reinvited: list[str] = field(default_factory=list)  # never signed in, invitation expired
     unsubscribed: int = 0  # alert subscriptions removed (moved unit, changed contact)
 
     def as_dict(self) -> dict[str, Any]:
         return {"invited": len(self.invited), "updated": len(self.updated),
-                "unsubscribed": self.unsubscribed}
+                "reinvited": len(self.reinvited), "unsubscribed": self.unsubscribed}
+
+
+# The pool's TemporaryPasswordValidityDays (infra/aws/resources.yaml; a test compares).
+INVITATION_VALID = timedelta(days=7)
 
 
 def _alert_endpoints(unit: str | None, email: str | None, phone: str | None,
@@ -63,19 +70,29 @@ def load_directory(deps: Deps, cognito_client: Any, pool_id: str, officers: list
     Idempotent: loading the same file twice changes nothing the second time. An officer
     new to the pool is invited (Cognito mails a temporary password); one already there
     gets the file's role, unit, name and contacts, keeps their password, and stops
-    receiving alerts of a unit or at a contact they no longer have. Accounts absent from
-    the file are left as they are (disable them in Cognito when someone leaves).
+    receiving alerts of a unit or at a contact they no longer have. One invited more than
+    7 days ago who never signed in (the temporary password has expired) is invited again.
+    Accounts absent from the file are left as they are (disable them in Cognito when
+    someone leaves).
     """
     done = DirectoryLoad()
+    now = deps.clock()
     for officer in officers:
-        before = officer_attributes(cognito_client, pool_id, officer.username)
+        account = officer_account(cognito_client, pool_id, officer.username)
+        before = account.attributes if account is not None else None
         (done.updated if before is not None else done.invited).append(officer.username)
+        expired = (account is not None and account.status == "FORCE_CHANGE_PASSWORD"
+                   and now - account.last_modified > INVITATION_VALID)
+        if expired:
+            done.reinvited.append(officer.username)
         if dry_run:
             continue
         if before is None:
             invite_officer(cognito_client, pool_id, officer)
         else:
             update_officer(cognito_client, pool_id, officer)
+            if expired:
+                reinvite_officer(cognito_client, pool_id, officer.username)
             old = _alert_endpoints(before.get("custom:unit"), before.get("email"),
                                    before.get("phone_number"), ["email", "sms"])
             new = _alert_endpoints(officer.unit, officer.email, officer.phone, officer.alerts)

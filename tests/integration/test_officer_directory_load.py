@@ -5,6 +5,7 @@ a second load changes nothing, a bad file changes nothing."""
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import boto3
 import pytest
@@ -50,7 +51,7 @@ def test_new_officers_are_invited_and_existing_ones_updated(deps, pool):
                 f"lurah.gambir,lurah,{GAMBIR},Lurah Gambir,lurah@jakarta.go.id,"
                 f"0811-0000-0001,\n"
                 f"petugas.baru,petugas,{GAMBIR},Petugas Baru,baru@jakarta.go.id,,\n")
-    assert done.as_dict() == {"invited": 1, "updated": 1, "unsubscribed": 0}
+    assert done.as_dict() == {"invited": 1, "updated": 1, "reinvited": 0, "unsubscribed": 0}
 
     new = client.admin_get_user(UserPoolId=pool_id, Username="petugas.baru")
     assert new["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # signs in with the mailed password
@@ -69,7 +70,7 @@ def test_new_officers_are_invited_and_existing_ones_updated(deps, pool):
                  f"lurah.gambir,lurah,{GAMBIR},Lurah Gambir,lurah@jakarta.go.id,"
                  f"0811-0000-0001,\n"
                  f"petugas.baru,petugas,{GAMBIR},Petugas Baru,baru@jakarta.go.id,,\n")
-    assert again.as_dict() == {"invited": 0, "updated": 2, "unsubscribed": 0}
+    assert again.as_dict() == {"invited": 0, "updated": 2, "reinvited": 0, "unsubscribed": 0}
     assert len(subscribers(deps, GAMBIR)) == 3  # no duplicate subscriptions
 
 
@@ -82,6 +83,31 @@ def test_an_officer_moved_to_another_unit_stops_getting_the_old_units_alerts(dep
     assert moved.unsubscribed == 2
     assert subscribers(deps, GAMBIR) == set()
     assert subscribers(deps, MENTENG) == {("email", "pindah@jakarta.go.id")}  # sms not chosen
+
+
+def test_an_invitation_never_used_is_sent_again_once_it_has_expired(deps, pool, clock):
+    client, pool_id = pool
+    row = f"petugas.lupa,petugas,{GAMBIR},,lupa@jakarta.go.id,,\n"
+    assert load(deps, pool, row).invited == ["petugas.lupa"]
+    assert load(deps, pool, row).reinvited == []  # still valid: nothing resent
+    clock.advance(days=9)  # past the pool's 7 days
+    with mock.patch.object(client, "admin_create_user",
+                           wraps=client.admin_create_user) as create:
+        sent_again = load(deps, pool, row)
+    assert sent_again.reinvited == ["petugas.lupa"]
+    create.assert_called_once_with(UserPoolId=pool_id, Username="petugas.lupa",
+                                   MessageAction="RESEND", DesiredDeliveryMediums=["EMAIL"])
+    user = client.admin_get_user(UserPoolId=pool_id, Username="petugas.lupa")
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
+def test_the_invitation_validity_is_the_pools():
+    from chalicelib.services.directory import INVITATION_VALID
+    from infra.package import MERGE_TEMPLATE, load_template
+
+    pool = load_template(MERGE_TEMPLATE)["Resources"]["UserPool"]["Properties"]
+    days = pool["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"]
+    assert INVITATION_VALID.days == days
 
 
 def test_a_dry_run_changes_nothing(deps, pool):
@@ -99,7 +125,8 @@ def test_the_cli_loads_a_file_and_refuses_a_bad_one_whole(deps, pool, tmp_path, 
                     encoding="utf-8")
     assert crm(["officers", "load", str(good)]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "officers": 1, "dry_run": False, "invited": 1, "updated": 0, "unsubscribed": 0}
+        "officers": 1, "dry_run": False, "invited": 1, "updated": 0, "reinvited": 0,
+        "unsubscribed": 0}
 
     bad = tmp_path / "salah.csv"
     bad.write_text(HEADER + f"petugas.lain,petugas,{GAMBIR},,lain@jakarta.go.id,,\n"
