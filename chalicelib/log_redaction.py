@@ -26,14 +26,15 @@ def install() -> None:
 
     def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if not (record.name == "crm" or record.name.startswith("crm.") or record.exc_info):
+        name = record.name or ""  # logging.makeLogRecord() makes records without one
+        if not (name == "crm" or name.startswith("crm.") or record.exc_info):
             # Other libraries' lines (the local server's access log, botocore's INFO) carry
             # no reporter contact unless they carry an exception, which is masked below.
             return record
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string: let the handler report it as usual
-            return record
+        except Exception:  # a bad format string: keep what was meant, masked
+            message = f"{record.msg!r} {record.args!r}"
         record.msg, record.args = mask_contacts(message), ()
         if record.exc_info and record.exc_info[0] is not None:
             record.exc_text = mask_contacts(

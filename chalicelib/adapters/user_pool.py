@@ -57,6 +57,11 @@ def _attributes(officer: Officer) -> list[dict[str, str]]:
     return attributes
 
 
+def attributes_match(current: dict[str, str], officer: Officer) -> bool:
+    """Whether the account already has every attribute the directory gives the officer."""
+    return all(current.get(a["Name"]) == a["Value"] for a in _attributes(officer))
+
+
 def create_officer(client: Any, pool_id: str, officer: Officer, password: str) -> None:
     """An account with a set password (the local stack's demo officers, tests)."""
     client.admin_create_user(UserPoolId=pool_id, Username=officer.username,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.adapters.user_pool import (
+    attributes_match,
     create_officer,
     invite_officer,
     officer_account,
@@ -77,6 +78,10 @@ def load_directory(deps: Deps, cognito_client: Any, pool_id: str, officers: list
     """
     done = DirectoryLoad()
     now = deps.clock()
+    # Every alert the file wants: an address or number shared by two officers (a
+    # kelurahan's mailbox) stays subscribed when one of them moves away.
+    wanted = set().union(*(_alert_endpoints(o.unit, o.email, o.phone, o.alerts)
+                           for o in officers))
     for officer in officers:
         account = officer_account(cognito_client, pool_id, officer.username)
         before = account.attributes if account is not None else None
@@ -90,13 +95,15 @@ def load_directory(deps: Deps, cognito_client: Any, pool_id: str, officers: list
         if before is None:
             invite_officer(cognito_client, pool_id, officer)
         else:
-            update_officer(cognito_client, pool_id, officer)
+            # Only when something changed: an update moves the account's modification
+            # time, from which an unused invitation's age is told.
+            if not attributes_match(before, officer):
+                update_officer(cognito_client, pool_id, officer)
             if expired:
                 reinvite_officer(cognito_client, pool_id, officer.username)
             old = _alert_endpoints(before.get("custom:unit"), before.get("email"),
                                    before.get("phone_number"), ["email", "sms"])
-            new = _alert_endpoints(officer.unit, officer.email, officer.phone, officer.alerts)
-            for unit, protocol, endpoint in sorted(old - new):
+            for unit, protocol, endpoint in sorted(old - wanted):
                 done.unsubscribed += deps.notifier.unsubscribe(
                     deps.notifier.unit_topic_arn(unit), protocol, endpoint)
         subscribe_officer(deps, officer)

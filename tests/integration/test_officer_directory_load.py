@@ -153,3 +153,25 @@ def test_unit_topics_of_a_deployed_stage_are_encrypted_with_its_key(aws):
     local = Notifier("local", "ap-southeast-3", "no-reply@jakarta.go.id")
     topic = local.ensure_unit_topic(GAMBIR)
     assert "KmsMasterKeyId" not in sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+
+
+def test_a_shared_mailbox_stays_subscribed_when_one_officer_moves(deps, pool):
+    shared = "kelurahan.gambir@jakarta.go.id"
+    load(deps, pool, f"lurah.a,lurah,{GAMBIR},,{shared},,\n"
+                     f"petugas.b,petugas,{GAMBIR},,{shared},,\n")
+    load(deps, pool, f"lurah.a,lurah,{MENTENG},,{shared},,\n"
+                     f"petugas.b,petugas,{GAMBIR},,{shared},,\n")
+    assert subscribers(deps, GAMBIR) == {("email", shared)}  # petugas.b still gets them
+    assert subscribers(deps, MENTENG) == {("email", shared)}
+
+
+def test_an_unchanged_officer_is_not_rewritten(deps, pool):
+    client, pool_id = pool
+    row = f"petugas.sama,petugas,{GAMBIR},,sama@jakarta.go.id,,\n"
+    load(deps, pool, row)
+    with mock.patch.object(client, "admin_update_user_attributes",
+                           wraps=client.admin_update_user_attributes) as update:
+        load(deps, pool, row)
+        assert update.call_count == 0  # an unused invitation keeps its age
+        load(deps, pool, row.replace("sama@", "baru@"))
+        assert update.call_count == 1

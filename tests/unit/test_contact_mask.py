@@ -40,3 +40,28 @@ def test_log_records_are_masked_message_and_traceback(caplog):
     text = caplog.text
     assert "warga@example.id" not in text and "1111" not in text and "+62812" not in text
     assert text.count(HIDDEN) >= 4 and "RuntimeError" in text  # the traceback is kept
+
+
+@pytest.mark.parametrize("text", ["(021) 3456789", "(0812) 3456 7890", "0812 - 3456 - 7890",
+                                  "0062 812 3456 7890", "+62 (21) 345 6789"])
+def test_numbers_written_with_brackets_and_spaced_dashes_are_hidden(text):
+    masked = mask_contacts(f"telp {text} ya")
+    assert masked == f"telp {HIDDEN} ya", masked
+
+
+def test_a_long_blob_is_masked_in_linear_time():
+    import time
+
+    blob = "A" * 200_000 + " warga@example.id"
+    started = time.perf_counter()
+    masked = mask_contacts(blob)
+    assert time.perf_counter() - started < 2  # quadratic matching took minutes here
+    assert masked.endswith(HIDDEN)
+
+
+def test_odd_records_neither_break_logging_nor_leak(caplog):
+    log_redaction.install()
+    caplog.set_level(logging.INFO)
+    logging.makeLogRecord({"msg": "x"})  # no name: must not raise
+    logging.getLogger("crm.test").info("%s dan %s", "warga@example.id")  # one arg short
+    assert "warga@example.id" not in caplog.text and HIDDEN in caplog.text
