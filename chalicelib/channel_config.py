@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -87,17 +88,20 @@ def _resolve_reference(reference: str, region: str, endpoint_url: str | None) ->
     return secrets.get_secret_value(SecretId=reference)["SecretString"]
 
 
-_parameter_cache: dict[tuple[str, str, str | None], dict[str, str]] = {}
+_parameter_cache: dict[tuple[str, str, str | None], tuple[float, dict[str, str]]] = {}
+PARAMETERS_FRESH_S = 300  # a rotated secret reaches warm containers within 5 minutes
+PARAMETERS_RETRY_S = 30  # after a failed read, ask SSM again at most this often
 
 
 def path_parameters(path: str, region: str, endpoint_url: str | None) -> dict[str, str]:
     """Every SSM parameter directly under `path` (SecureString decrypted), by its last
-    name segment: `/crm-dev/CRM_SECRET_JAKI` -> `CRM_SECRET_JAKI`. Read once per container
-    when it succeeds; a failure is not cached (the next call tries again) and reads as
-    no parameters, so a channel without its secret fails closed (503), as when unset."""
+    name segment: `/crm-dev/CRM_SECRET_JAKI` -> `CRM_SECRET_JAKI`. Kept 5 minutes; a
+    failed read counts as no parameters for 30 seconds, so a channel without its secret
+    fails closed (503), as when unset, without calling SSM on every request."""
     key = (path, region, endpoint_url)
-    if key in _parameter_cache:
-        return _parameter_cache[key]
+    cached = _parameter_cache.get(key)
+    if cached is not None and time.monotonic() < cached[0]:
+        return cached[1]
     ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
     found: dict[str, str] = {}
     try:
@@ -107,8 +111,9 @@ def path_parameters(path: str, region: str, endpoint_url: str | None) -> dict[st
                 found[parameter["Name"].rstrip("/").rpartition("/")[2]] = parameter["Value"]
     except (ClientError, BotoCoreError) as exc:
         log.error("channel settings under %s cannot be read: %s", path, exc)
+        _parameter_cache[key] = (time.monotonic() + PARAMETERS_RETRY_S, {})
         return {}
-    _parameter_cache[key] = found
+    _parameter_cache[key] = (time.monotonic() + PARAMETERS_FRESH_S, found)
     return found
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -80,6 +80,10 @@ class StoreUnavailable(Exception):
     def __init__(self, message: str = "", maybe_written: bool = False) -> None:
         super().__init__(message)
         self.maybe_written = maybe_written
+
+
+class WindowTooBroad(Exception):
+    """Reading this page would take more than the allowed index items: narrow the window."""
 
 
 class TicketTaken(Exception):
@@ -501,15 +505,17 @@ class ReportStore:
     # -- every report by filing time (Open311) ------------------------------------
 
     def created_between(self, start: datetime, end: datetime, *, skip: int, take: int,
-                        category: str | None = None,
-                        statuses: tuple[str, ...] = ()) -> CreatedPage:
+                        category: str | None = None, statuses: tuple[str, ...] = (),
+                        max_scanned: int = 20_000) -> CreatedPage:
         """Reports filed in [start, end], newest first, optionally of one category and
         of the given CRM statuses: `take` of them after the first `skip` that match.
 
         Reads the created index month by month, newest first (a 90-day window is at
         most four partitions), and stops as soon as the page is full: the cost follows
         the page's depth in the window, never the table. Index items carry only the
-        filter attributes; the page's reports are then fetched by key.
+        filter attributes; the page's reports are then fetched by key. Filters that match
+        rarely could make one request read a whole window: past `max_scanned` index items
+        (~2.4 MB) it stops with `WindowTooBroad`.
         """
         cls = self._report_cls
         index = getattr(cls, f"index_{CREATED_INDEX}")
@@ -534,17 +540,47 @@ class ReportStore:
                 queried.append(index.query(month, range_key_condition=window,
                                            filter_condition=condition,
                                            scan_index_forward=False, page_size=page_size))
-                yield from queried[-1]
+                for item in queried[-1]:
+                    yield item
+                    if sum(q.page_iter.total_scanned_count for q in queried) > max_scanned:
+                        raise WindowTooBroad(max_scanned)
 
         tickets = [item.pk.removeprefix("R#") for item in
                    self._read(lambda: list(itertools.islice(matches(), needed)))]
         self.reads += sum(q.page_iter.total_scanned_count for q in queried)
         page, more = tickets[skip:skip + take], len(tickets) > skip + take
-        found = self._read(lambda: {item.ticket: item for item in cls.batch_get(
-            [(report_key(ticket), "A") for ticket in page], attributes_to_get=["ticket", "doc"])})
+        found = self._docs(page)
         # A report deleted between the two reads is simply not on the page.
-        return CreatedPage([Report.model_validate_json(found[t].doc) for t in page if t in found],
+        return CreatedPage([Report.model_validate_json(found[t]) for t in page if t in found],
                            more)
+
+    def _docs(self, tickets: list[str]) -> dict[str, str]:
+        """The documents of these reports by ticket, 100 a BatchGetItem; what DynamoDB
+        leaves unprocessed is resent with backoff (PynamoDB's batch_get resends at once,
+        without end)."""
+        from chalicelib.adapters.unprocessed import until_processed  # (it imports this module)
+
+        client, table = self._connection.client, self._report_cls.Meta.table_name
+
+        def get(pending: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return client.batch_get_item(RequestItems=pending)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
+                    raise StoreUnavailable(str(exc)) from exc
+                raise
+            except BotoCoreError as exc:
+                raise StoreUnavailable(str(exc)) from exc
+
+        docs: dict[str, str] = {}
+        for i in range(0, len(tickets), 100):
+            keys = [{"pk": {"S": report_key(t)}, "sk": {"S": "A"}} for t in tickets[i:i + 100]]
+            request = {table: {"Keys": keys, "ProjectionExpression": "ticket, doc"}}
+            for answer in until_processed(get, request, "UnprocessedKeys"):
+                self.requests += 1
+                for item in answer.get("Responses", {}).get(table, []):
+                    docs[item["ticket"]["S"]] = item["doc"]["S"]
+        return docs
 
     # -- the SLA sweep's index --------------------------------------------------
 

@@ -108,7 +108,8 @@ def collection(name: str) -> Response:
             listed = service.list_requests(deps, params)
             headers = dict(PUBLIC_CACHE)
             if listed.next_page is not None:  # RFC 8288: where the list continues
-                following = urlencode({**params, "page": str(listed.next_page)})
+                following = urlencode({**params, **(listed.window or {}),
+                                       "page": str(listed.next_page)})
                 base = deps.settings.public_base_url + BASE
                 headers["Link"] = f'<{base}/requests.{form}?{following}>; rel="next"'
             return _answer(form, "service_requests", listed.requests, headers=headers)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.adapters.store import WindowTooBroad
 from chalicelib.channel_config import settings_environment
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError
@@ -79,6 +80,9 @@ def get_request(deps: Deps, request_id: str, extensions: bool) -> list[dict[str,
 class RequestList:
     requests: list[dict[str, Any]]
     next_page: int | None  # the `page` that continues this list; None at its end
+    # The window this list was read from, so the next page reads the same one even when
+    # the client gave no dates ("the last 90 days" moves while it pages).
+    window: dict[str, str] | None = None
 
 
 def list_requests(deps: Deps, params: Mapping[str, str]) -> RequestList:
@@ -91,11 +95,17 @@ def list_requests(deps: Deps, params: Mapping[str, str]) -> RequestList:
             if loaded is not None:
                 found.append(_view(deps, loaded.report, query.extensions))
         return RequestList(found, None)
-    page = deps.store.created_between(
-        query.start, query.end, skip=(query.page - 1) * query.page_size,
-        take=query.page_size, category=query.service_code, statuses=o311.crm_statuses(query))
+    try:
+        page = deps.store.created_between(
+            query.start, query.end, skip=(query.page - 1) * query.page_size,
+            take=query.page_size, category=query.service_code,
+            statuses=o311.crm_statuses(query))
+    except WindowTooBroad:
+        raise o311.Open311Error(400, "these filters match too sparsely in this window to page "
+                                     "through; narrow start_date/end_date") from None
     return RequestList([_view(deps, r, query.extensions) for r in page.reports],
-                       query.page + 1 if page.more else None)
+                       query.page + 1 if page.more else None,
+                       {"start_date": query.start.isoformat(), "end_date": query.end.isoformat()})
 
 
 def create_request(deps: Deps, form: Mapping[str, str]) -> list[dict[str, Any]]:

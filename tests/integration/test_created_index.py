@@ -196,3 +196,32 @@ def test_crm_reindex_indexes_the_app_table(deps, filed, capsys):
     again = deps.store.created_between(datetime(2026, 1, 1, tzinfo=UTC),
                                        datetime(2026, 12, 31, tzinfo=UTC), skip=0, take=500)
     assert {r.ticket for r in again.reports} == {r.ticket for r in filed}
+
+
+def test_keys_dynamodb_leaves_unprocessed_are_fetched_again(deps, filed):
+    client = deps.store._connection.client
+    real = client.batch_get_item
+    calls = []
+
+    def throttled_once(RequestItems):
+        calls.append(RequestItems)
+        if len(calls) == 1:
+            return {"Responses": {}, "UnprocessedKeys": RequestItems}
+        return real(RequestItems=RequestItems)
+
+    with mock.patch.object(client, "batch_get_item", side_effect=throttled_once):
+        page = deps.store.created_between(WINDOW_START, WINDOW_END, skip=0, take=5)
+    assert [r.ticket for r in page.reports] == expected(filed)[:5]
+    assert len(calls) == 2 and calls[0] == calls[1]
+
+
+def test_a_sparse_filter_stops_before_reading_the_whole_window(deps, filed):
+    from chalicelib.adapters.store import WindowTooBroad
+
+    with pytest.raises(WindowTooBroad):
+        deps.store.created_between(WINDOW_START, WINDOW_END, skip=0, take=50,
+                                   category="sampah", max_scanned=10)
+    # within the allowance the same request answers
+    page = deps.store.created_between(WINDOW_START, WINDOW_END, skip=0, take=50,
+                                      category="sampah")
+    assert [r.ticket for r in page.reports] == expected(filed, category="sampah")

@@ -138,6 +138,7 @@ def test_the_request_list_filters_and_pages(client, clock):
     assert [r["service_request_id"] for r in first_page.json_body] == [second]
     link = first_page.headers["Link"]
     assert link.endswith('; rel="next"') and "page=2" in link and "status=open" in link
+    assert "start_date=" in link and "end_date=" in link  # the same window on every page
     next_url = link[link.index("<") + 1:link.index(">")]
     paged = client.http.get(next_url.removeprefix(next_url.split(BASE)[0]))
     assert [r["service_request_id"] for r in paged.json_body] == [first]
@@ -247,3 +248,15 @@ def test_other_methods_are_405_in_open311_form(client):
     assert answer.status_code == 405 and answer.headers["Allow"] == "GET, POST"
     assert answer.json_body == [{"code": 405, "description":
                                  "PUT is not supported here: GET, or POST requests"}]
+
+
+def test_a_list_too_costly_to_read_is_a_400_naming_the_fix(client, deps, monkeypatch):
+    from chalicelib.adapters.store import WindowTooBroad
+
+    def too_broad(*args, **kwargs):
+        raise WindowTooBroad(20_000)
+
+    monkeypatch.setattr(deps.store, "created_between", too_broad)
+    answer = client.http.get(f"{BASE}/requests.json?service_code=sampah&status=closed")
+    assert answer.status_code == 400
+    assert "narrow start_date/end_date" in answer.json_body[0]["description"]

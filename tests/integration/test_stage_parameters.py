@@ -55,3 +55,17 @@ def test_no_path_no_ssm_call(ssm, monkeypatch):
 
     monkeypatch.setattr(channel_config, "path_parameters", refuse)
     assert settings_environment(REGION, None, {"CRM_STAGE": "dev"}) == {"CRM_STAGE": "dev"}
+
+
+def test_a_rotated_secret_is_read_again_after_five_minutes(ssm, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(channel_config.time, "monotonic", lambda: now[0])
+    ssm.put_parameter(Name="/crm-dev/CRM_SECRET_JAKI", Value="lama", Type="SecureString")
+    env = {"CRM_PARAMETERS_PATH": "/crm-dev/"}
+    assert config(env).secret("jaki") == b"lama"
+    ssm.put_parameter(Name="/crm-dev/CRM_SECRET_JAKI", Value="baru", Type="SecureString",
+                      Overwrite=True)
+    now[0] += 60
+    assert config(env).secret("jaki") == b"lama"  # cached
+    now[0] += channel_config.PARAMETERS_FRESH_S
+    assert config(env).secret("jaki") == b"baru"
