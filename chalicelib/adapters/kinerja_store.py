@@ -46,9 +46,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.adapters.dynamodb_calls import RETRYABLE, call, until_processed
 from chalicelib.adapters.store import StoreUnavailable, event_day_key
 from chalicelib.adapters.table import DAY_INDEX, TTL_ATTRIBUTE
-from chalicelib.adapters.unprocessed import until_processed
 from chalicelib.domain.kinerja import DailyCounters, KinerjaCounters, KinerjaDelta, aggregate
 from chalicelib.domain.periods import Period, PeriodKind, period_of_day
 
@@ -59,9 +59,6 @@ SNAPSHOT_UNITS = 100  # units per snapshot item: ~400 units' sketches stay far b
 MAX_ATTRIBUTES_PER_UPDATE = 60
 # TransactWriteItems takes 100 actions; one is the marker.
 MAX_ACTIONS = 99
-_RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException",
-              "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable",
-              "TransactionConflict"}
 
 
 def counter_key(kind: PeriodKind, code: str) -> str:
@@ -201,7 +198,7 @@ class KinerjaStore:
                 return 0  # the marker exists: applied before
             raise StoreUnavailable(str(exc)) from exc
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
+            if exc.response.get("Error", {}).get("Code") in RETRYABLE:
                 raise StoreUnavailable(str(exc)) from exc
             raise
         except BotoCoreError as exc:
@@ -231,10 +228,7 @@ class KinerjaStore:
 
     def _write_batch(self, requests: list[dict[str, Any]]) -> None:
         def write(pending: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return self._client.batch_write_item(RequestItems=pending)
-            except (ClientError, BotoCoreError) as exc:
-                raise StoreUnavailable(str(exc)) from exc
+            return call(self._client, "batch_write_item", RequestItems=pending)
 
         for _ in until_processed(write, {self._table: requests}, "UnprocessedItems"):
             self.requests += 1
@@ -337,10 +331,7 @@ class KinerjaStore:
         return [(item["ticket"]["S"], int(item["seq"]["N"])) for item in items]
 
     def _batch_get(self, pending: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return self._client.batch_get_item(RequestItems=pending)
-        except (ClientError, BotoCoreError) as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        return call(self._client, "batch_get_item", RequestItems=pending)
 
     def applied(self, sources: Iterable[str]) -> set[str]:
         """Which of `sources` have their marker (were applied by the stream or a fix)."""

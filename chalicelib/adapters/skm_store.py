@@ -31,11 +31,11 @@ from typing import Any
 
 import boto3
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
+from chalicelib.adapters.dynamodb_calls import call, until_processed
 from chalicelib.adapters.store import StoreUnavailable
 from chalicelib.adapters.table import DUE_INDEX, TTL_ATTRIBUTE
-from chalicelib.adapters.unprocessed import until_processed
 from chalicelib.domain.ikm import HasilSkm, Jawaban, RekapSkm
 from chalicelib.domain.sampling import UnitDraw
 from chalicelib.domain.timefmt import utc_iso
@@ -44,9 +44,6 @@ SURVEY_PK = "S#SURVEY"
 OPTOUT_PK = "S#OPTOUT"
 RESULTS_PK = "S#HASIL"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
-_RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException",
-              "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable",
-              "TransactionConflict"}
 
 
 class InvitationUsed(Exception):
@@ -136,14 +133,7 @@ class SkmStore:
     # -- plumbing --------------------------------------------------------------------
 
     def _call(self, name: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return getattr(self._client, name)(**kwargs)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
-                raise StoreUnavailable(str(exc)) from exc
-            raise
-        except BotoCoreError as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        return call(self._client, name, **kwargs)
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         answer = self._call("get_item", TableName=self._table, ConsistentRead=True,

@@ -20,13 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamodb_calls import (  # StoreUnavailable: re-exported here
+    RETRYABLE,
+    StoreUnavailable,
+    call,
+    until_processed,
+)
 from chalicelib.adapters.items import item_model
 from chalicelib.adapters.table import (
     ALL_INDEX,
@@ -50,36 +56,10 @@ from chalicelib.domain.sla import next_check
 from chalicelib.domain.timefmt import utc_iso
 from chalicelib.domain.units import UnitDirectory
 
-# DynamoDB answers with these when it is overloaded or failing; the client may retry.
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionConflict",
-}
-
-
 # Refusals before anything is applied; after any other failure of a write (a 5xx, a lost
 # connection) DynamoDB may have committed it: the caller cannot know.
 _REFUSED_BEFORE_WRITING = {"ProvisionedThroughputExceededException", "ThrottlingException",
                            "RequestLimitExceeded", "TransactionConflict"}
-
-
-class StoreUnavailable(Exception):
-    """DynamoDB is throttling or failing; try again shortly.
-
-    `maybe_written`: a write failed in a way that does not tell whether it was applied (a
-    5xx or a lost connection after sending). Resending with the same idempotency key is
-    then safe; saying "nothing was saved" would not be true.
-    """
-
-    retry_after_seconds = 2
-
-    def __init__(self, message: str = "", maybe_written: bool = False) -> None:
-        super().__init__(message)
-        self.maybe_written = maybe_written
 
 
 class WindowTooBroad(Exception):
@@ -296,12 +276,12 @@ class ReportStore:
                 on_cancel(reasons)
             if "TransactionConflict" in reasons:
                 raise StoreUnavailable(str(exc)) from exc
-            if _error_code(exc) in _RETRYABLE:
+            if _error_code(exc) in RETRYABLE:
                 raise StoreUnavailable(str(exc), maybe_written=_error_code(exc)
                                        not in _REFUSED_BEFORE_WRITING) from exc
             raise
         except (PynamoDBException, BotoCoreError) as exc:
-            if isinstance(exc, BotoCoreError) or _error_code(exc) in _RETRYABLE:
+            if isinstance(exc, BotoCoreError) or _error_code(exc) in RETRYABLE:
                 raise StoreUnavailable(str(exc), maybe_written=_error_code(exc)
                                        not in _REFUSED_BEFORE_WRITING) from exc
             raise
@@ -386,7 +366,7 @@ class ReportStore:
         try:
             return call()
         except (PynamoDBException, BotoCoreError) as exc:
-            if isinstance(exc, BotoCoreError) or _error_code(exc) in _RETRYABLE:
+            if isinstance(exc, BotoCoreError) or _error_code(exc) in RETRYABLE:
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
@@ -558,19 +538,10 @@ class ReportStore:
         """The documents of these reports by ticket, 100 a BatchGetItem; what DynamoDB
         leaves unprocessed is resent with backoff (PynamoDB's batch_get resends at once,
         without end)."""
-        from chalicelib.adapters.unprocessed import until_processed  # (it imports this module)
-
         client, table = self._connection.client, self._report_cls.Meta.table_name
 
         def get(pending: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return client.batch_get_item(RequestItems=pending)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in _RETRYABLE:
-                    raise StoreUnavailable(str(exc)) from exc
-                raise
-            except BotoCoreError as exc:
-                raise StoreUnavailable(str(exc)) from exc
+            return call(client, "batch_get_item", RequestItems=pending)
 
         docs: dict[str, str] = {}
         for i in range(0, len(tickets), 100):

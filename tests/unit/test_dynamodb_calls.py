@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.adapters.dynamodb_calls import ATTEMPTS, until_processed
 from chalicelib.adapters.store import StoreUnavailable
-from chalicelib.adapters.unprocessed import ATTEMPTS, until_processed
 
 
 class Throttled:
@@ -53,3 +53,21 @@ def test_jitter_draws_between_zero_and_the_cap():
     list(until_processed(Throttled(), {"t": ["a", "b"]}, "UnprocessedItems",
                          sleep=lambda s: None, jitter=jitter))
     assert drawn == [(0, 0.1)]
+
+
+def test_busy_answers_are_store_unavailable_and_mistakes_stay_errors():
+    from botocore.exceptions import ClientError
+
+    from chalicelib.adapters.dynamodb_calls import call
+
+    class Client:
+        def __init__(self, code):
+            self.code = code
+
+        def get_item(self, **kwargs):
+            raise ClientError({"Error": {"Code": self.code, "Message": "m"}}, "GetItem")
+
+    with pytest.raises(StoreUnavailable):
+        call(Client("ThrottlingException"), "get_item", TableName="t")
+    with pytest.raises(ClientError):
+        call(Client("ValidationException"), "get_item", TableName="t")
