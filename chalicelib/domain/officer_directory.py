@@ -12,13 +12,12 @@ All or nothing, like the SKM panel: any bad row refuses the file, with every pro
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 
 from email_validator import EmailNotValidError, validate_email
 
+from chalicelib.domain.csv_upload import csv_rows, row_problem
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
 from chalicelib.domain.intake import normalise_phone
 from chalicelib.domain.officers import Officer, Role, RolePolicy
@@ -33,36 +32,23 @@ MAX_PROBLEMS = 50
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
-def _problem(row: int, column: str, id_: str, en: str) -> FieldProblem:
-    return FieldProblem(f"baris {row}: {column}", f"Baris {row}: {id_}", f"Row {row}: {en}")
-
-
 def parse_directory(text: str, units: UnitDirectory,
                     role_policies: Mapping[Role, RolePolicy]) -> list[Officer]:
     """The officers of a directory CSV, or ValidationFailed naming every bad row."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
-    if not header >= REQUIRED_COLUMNS:
-        raise ValidationFailed.of([FieldProblem(
-            "csv", "Baris pertama CSV harus berisi kolom " + ",".join(COLUMNS) + ".",
-            "The CSV's first row must name the columns " + ",".join(COLUMNS) + ".")])
     officers: dict[str, Officer] = {}
     first_row: dict[str, int] = {}
     problems: list[FieldProblem] = []
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            raise ValidationFailed.of([FieldProblem(
-                "csv", f"Direktori paling banyak {MAX_ROWS} baris.",
-                f"A directory has at most {MAX_ROWS} rows.")])
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-               if isinstance(v, str)}
+    rows = csv_rows(text, required=REQUIRED_COLUMNS, columns=",".join(COLUMNS),
+                    max_rows=MAX_ROWS, too_long_id=f"Direktori paling banyak {MAX_ROWS} baris.",
+                    too_long_en=f"A directory has at most {MAX_ROWS} rows.")
+    for number, row in rows:
         if not any(row.values()):
             continue  # a blank line
         officer = _officer(number, row, units, role_policies, problems)
         if officer is None:
             continue
         if officer.username in officers:
-            problems.append(_problem(
+            problems.append(row_problem(
                 number, "username",
                 f"'{officer.username}' sudah ada di baris {first_row[officer.username]}.",
                 f"'{officer.username}' is already on row {first_row[officer.username]}."))
@@ -83,7 +69,7 @@ def _officer(number: int, row: Mapping[str, str], units: UnitDirectory,
     before = len(problems)
     username = row.get("username", "").lower()
     if not USERNAME.match(username):
-        problems.append(_problem(
+        problems.append(row_problem(
             number, "username",
             "nama pengguna 3-64 karakter: huruf kecil, angka, titik, garis bawah, tanda hubung.",
             "a username is 3-64 characters: lower-case letters, digits, dot, underscore, "
@@ -91,28 +77,28 @@ def _officer(number: int, row: Mapping[str, str], units: UnitDirectory,
     role_text = row.get("role", "").lower()
     role = Role(role_text) if role_text in Role.__members__.values() else None
     if role is None:
-        problems.append(_problem(
+        problems.append(row_problem(
             number, "role", f"peran '{role_text}' tidak dikenal ({', '.join(Role)}).",
             f"unknown role '{role_text}' ({', '.join(Role)})."))
     unit_code = row.get("unit", "")
     unit = units.get(unit_code)
     if unit is None:
-        problems.append(_problem(number, "unit", f"unit '{unit_code}' tidak dikenal.",
+        problems.append(row_problem(number, "unit", f"unit '{unit_code}' tidak dikenal.",
                                  f"unknown unit '{unit_code}'."))
     elif role is not None and unit.kind not in role_policies[role].unit_kinds:
-        problems.append(_problem(
+        problems.append(row_problem(
             number, "role", f"peran '{role}' tidak sesuai dengan unit {unit.code} ({unit.kind}).",
             f"the role '{role}' does not fit the unit {unit.code} ({unit.kind})."))
     email = None
     try:
         email = validate_email(row.get("email", ""), check_deliverability=False).normalized
     except EmailNotValidError:
-        problems.append(_problem(
+        problems.append(row_problem(
             number, "email", "alamat email wajib dan harus valid (undangan dikirim ke sana).",
             "an email address is required and must be valid (the invitation goes there)."))
     phone = normalise_phone(row["phone"]) if row.get("phone") else None
     if row.get("phone") and phone is None:
-        problems.append(_problem(number, "phone", "nomor telepon tidak valid.",
+        problems.append(row_problem(number, "phone", "nomor telepon tidak valid.",
                                  "the phone number is not valid."))
     alerts = _alerts(number, row.get("alerts", ""), phone, problems)
     if len(problems) > before or role is None or unit is None:
@@ -128,10 +114,10 @@ def _alerts(number: int, text: str, phone: str | None,
     kinds = [k.strip().lower() for k in re.split(r"[;,\s]+", text) if k.strip()]
     unknown = [k for k in kinds if k not in ALERT_KINDS]
     if unknown:
-        problems.append(_problem(
+        problems.append(row_problem(
             number, "alerts", f"'{unknown[0]}' bukan email atau sms.",
             f"'{unknown[0]}' is neither email nor sms."))
     elif "sms" in kinds and phone is None:
-        problems.append(_problem(number, "alerts", "peringatan SMS perlu nomor telepon.",
+        problems.append(row_problem(number, "alerts", "peringatan SMS perlu nomor telepon.",
                                  "SMS alerts need a phone number."))
     return list(dict.fromkeys(k for k in kinds if k in ALERT_KINDS))

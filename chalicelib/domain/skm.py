@@ -27,10 +27,8 @@ module holds the rules of running it:
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from chalicelib.domain.csv_upload import csv_rows, row_problem
 from chalicelib.domain.duplicates import contact_key
 from chalicelib.domain.errors import DomainError, FieldProblem, NotFound, ValidationFailed
 from chalicelib.domain.ikm import SKALA, UNSUR, Jawaban, parse_jawaban
@@ -285,31 +284,19 @@ class PanelMember:
     email: str | None
 
 
-def _row_problem(row: int, column: str, id_: str, en: str) -> FieldProblem:
-    return FieldProblem(f"baris {row}: {column}", f"Baris {row}: {id_}", f"Row {row}: {en}")
-
-
 def parse_panel(text: str, units: UnitDirectory) -> list[PanelMember]:
     """A panel CSV with a header `unit,phone,email` (phone or email may be empty).
 
     All or nothing: any bad row refuses the upload, with every problem (up to 20) named
     by its row, so the uploader fixes the file once.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
-    if not {"unit", "phone", "email"} <= header:
-        raise ValidationFailed.of([FieldProblem(
-            "csv", "Baris pertama CSV harus berisi kolom unit,phone,email.",
-            "The CSV's first row must name the columns unit,phone,email.")])
     members: dict[tuple[str, str], PanelMember] = {}
     problems: list[FieldProblem] = []
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_PANEL_ROWS:
-            raise ValidationFailed.of([FieldProblem(
-                "csv", f"Panel paling banyak {MAX_PANEL_ROWS} baris.",
-                f"A panel has at most {MAX_PANEL_ROWS} rows.")])
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-               if isinstance(v, str)}
+    rows = csv_rows(text, required=("unit", "phone", "email"), columns="unit,phone,email",
+                    max_rows=MAX_PANEL_ROWS,
+                    too_long_id=f"Panel paling banyak {MAX_PANEL_ROWS} baris.",
+                    too_long_en=f"A panel has at most {MAX_PANEL_ROWS} rows.")
+    for number, row in rows:
         member = _panel_row(number, row, units, problems)
         if member is not None:
             members[(member.unit, member.person)] = member
@@ -322,12 +309,12 @@ def _panel_row(number: int, row: Mapping[str, str], units: UnitDirectory,
                problems: list[FieldProblem]) -> PanelMember | None:
     unit = row.get("unit", "")
     if unit not in units:
-        problems.append(_row_problem(number, "unit", f"unit '{unit}' tidak dikenal.",
+        problems.append(row_problem(number, "unit", f"unit '{unit}' tidak dikenal.",
                                      f"unknown unit '{unit}'."))
         return None
     phone = normalise_phone(row["phone"]) if row.get("phone") else None
     if row.get("phone") and phone is None:
-        problems.append(_row_problem(number, "phone", "nomor telepon tidak valid.",
+        problems.append(row_problem(number, "phone", "nomor telepon tidak valid.",
                                      "the phone number is not valid."))
         return None
     email = None
@@ -335,12 +322,12 @@ def _panel_row(number: int, row: Mapping[str, str], units: UnitDirectory,
         try:
             email = validate_email(row["email"], check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            problems.append(_row_problem(number, "email", "alamat email tidak valid.",
+            problems.append(row_problem(number, "email", "alamat email tidak valid.",
                                          "the email address is not valid."))
             return None
     person = contact_key(phone, email)
     if person is None:
-        problems.append(_row_problem(number, "phone", "isi nomor telepon atau email.",
+        problems.append(row_problem(number, "phone", "isi nomor telepon atau email.",
                                      "give a phone number or an email address."))
         return None
     return PanelMember(unit, person, phone, email)

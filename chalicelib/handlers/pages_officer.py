@@ -128,6 +128,12 @@ def _new_password_page(page: Page, username: str, challenge_session: str,
         min_length=password_policy.MIN_LENGTH, max_length=password_policy.MAX_LENGTH)
 
 
+def _refused(page: Page, exc: DomainError, username: str, target: str | None) -> Response:
+    """The sign-in form again, saying why, with the status the error's kind calls for."""
+    return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400),
+                         page.t.pick(exc.message_id, exc.message_en), username, target)
+
+
 def _signed_in(page: Page, answer: dict[str, Any], target: str | None) -> Response:
     page.set_cookies.append(session.set_cookie(
         page.settings, session.SESSION, answer["id_token"], int(answer["expires_in"])))
@@ -158,9 +164,7 @@ def sign_in_submit(page: Page) -> Response:
         return _new_password_page(page, exc.details["username"], exc.details["session"],
                                   target)
     except DomainError as exc:
-        message = page.t.pick(exc.message_id, exc.message_en)
-        return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400), message, username,
-                             target)
+        return _refused(page, exc, username, target)
     return _signed_in(page, answer, target)
 
 
@@ -187,9 +191,7 @@ def new_password_submit(page: Page) -> Response:
         return _new_password_page(page, username, challenge_session, target, 400, message,
                                   [p for p in problems if p != message])
     except DomainError as exc:  # the challenge expired (401), an incomplete account (403)
-        message = page.t.pick(exc.message_id, exc.message_en)
-        return _sign_in_page(page, _STATUS_BY_KIND.get(exc.kind, 400), message, username,
-                             target)
+        return _refused(page, exc, username, target)
     return _signed_in(page, answer, target)
 
 
