@@ -38,7 +38,7 @@ class NewPasswordRequired(DomainError):
     kind = "conflict"
 
 
-# Cognito's limits: usernames up to 128 characters (256 accepted here, as at login),
+# Cognito's limits: usernames up to 128 characters (256 accepted here; passwords too),
 # challenge sessions up to 2048.
 MAX_USERNAME = 256
 MAX_SESSION = 2048
@@ -56,12 +56,7 @@ def _identity(deps: Deps):
 def login(deps: Deps, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         payload = {}
-    problems = [
-        FieldProblem(name, f"Kolom '{name}' wajib diisi.", f"Field '{name}' is required.")
-        for name in ("username", "password")
-        if not isinstance(payload.get(name), str) or not payload[name]
-        or len(payload[name]) > 256
-    ]
+    problems = _text_problems(payload, {"username": MAX_USERNAME, "password": MAX_USERNAME})
     if problems:
         raise ValidationFailed.of(problems)
     username, password = payload["username"], payload["password"]
